@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from latex2mathml.converter import convert
 
-log = logging.getLogger("mkdocs.hooks.math")
+log = logging.getLogger("mkdocs.hooks.mathml")
 
 # arithmatex's generic output: inline \( \) in a span, display \[ \] in a div.
 MATH = re.compile(

@@ -1,0 +1,184 @@
+"""The built site, read as files: strict build, math, nothing remote, search index."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from tools.sitebuild import ROOT, run_mkdocs
+from tools.hooks.mathml import line_of, render_math
+from tools.hooks.nav import section_folder
+
+
+class Resources(HTMLParser):
+    """Collect every URL that a browser would load (not plain links)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "img", "iframe", "audio", "video", "source", "embed") and attrs.get("src"):
+            self.loaded.append(attrs["src"])
+        if tag == "link" and attrs.get("href") and attrs.get("rel") in ("stylesheet", "preload", "preconnect", "icon", "modulepreload"):
+            self.loaded.append(attrs["href"])
+        if tag == "object" and attrs.get("data"):
+            self.loaded.append(attrs["data"])
+
+
+def remote(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.netloc) or parts.scheme in ("http", "https")
+
+
+def test_site_builds_strict_with_every_section(site):
+    pages = {str(p) for p in site.pages()}
+    for expected in ("index.html", "weekly/index.html", "papers/index.html", "courses/index.html", "tags/index.html"):
+        assert expected in pages
+    # The blog plugin makes an archive and category pages for the weekly reports.
+    assert any(p.startswith("weekly/archive/") for p in pages), sorted(pages)
+    assert any(p.startswith("weekly/category/") for p in pages), sorted(pages)
+
+
+@pytest.mark.parametrize("variant", ["site", "offline_site"])
+def test_no_page_loads_anything_remote(variant, request):
+    build = request.getfixturevalue(variant)
+    offenders = []
+    for page in build.pages():
+        parser = Resources()
+        parser.feed((build.path / page).read_text(encoding="utf-8"))
+        offenders += [f"{page}: {url}" for url in parser.loaded if remote(url)]
+    assert offenders == []
+
+
+def test_css_fetches_no_fonts_from_elsewhere(site):
+    for css in site.path.rglob("*.css"):
+        assert "fonts.googleapis" not in css.read_text(encoding="utf-8"), css
+
+
+def test_every_formula_is_mathml(site):
+    formulas = 0
+    for page in site.pages():
+        html = (site.path / page).read_text(encoding="utf-8")
+        for match in re.finditer(r'<(span|div) class="arithmatex"[^>]*>(.{0,60})', html):
+            formulas += 1
+            assert match[2].startswith("<math"), f"{page}: raw TeX left: {match[2]!r}"
+    assert formulas >= 10
+
+
+def test_search_index_segments_chinese_with_jieba(site):
+    index = json.loads((site.path / "search/search_index.json").read_text(encoding="utf-8"))
+    assert "\u200b" in index["config"]["separator"]
+    text = " ".join(doc["text"] for doc in index["docs"])
+    # jieba puts zero-width spaces between Chinese words; a term from the
+    # user dictionary must come out as one word.
+    assert "\u200b梯度累积\u200b" in text or "\u200b动量编码器\u200b" in text
+
+
+def test_chinese_headings_keep_their_characters_in_anchors(site):
+    ids = []
+    for page in site.pages():
+        ids += re.findall(r'<h[2-4] id="([^"]+)"', (site.path / page).read_text(encoding="utf-8"))
+    assert any(re.search(r"[\u4e00-\u9fff]", i) for i in ids), ids[:20]
+
+
+def test_offline_build_inlines_the_search_index_and_ships_the_worker_shim(offline_site):
+    index_js = (offline_site.path / "search/search_index.js").read_text(encoding="utf-8")
+    assert index_js.startswith("var __index = ")
+    assert (offline_site.path / "assets/javascripts/iframe-worker.js").is_file()
+    # Links must work without a server: no directory URLs.
+    assert (offline_site.path / "papers/index.html").is_file()
+    assert 'href="papers/index.html"' in (offline_site.path / "index.html").read_text(encoding="utf-8")
+
+
+# -- the math hook, as plain functions -------------------------------------
+
+
+def test_render_math_converts_inline_and_display():
+    html = ('<p>a <span class="arithmatex">\\(x^2 &lt; y\\)</span></p>'
+            '<div class="arithmatex">\\[\\frac{1}{2}\\]</div>')
+    out, errors = render_math(html)
+    assert errors == []
+    assert 'display="inline"' in out and 'display="block"' in out
+    assert "<mo>&#x0003C;</mo>" in out  # the escaped < came back as an operator
+    assert "\\(" not in out and "\\[" not in out
+
+
+@pytest.mark.parametrize("tex, reason", [
+    ("\\frac{a}{", "cannot parse"),
+    ("\\notacommand{x}", "unknown command \\notacommand"),
+])
+def test_render_math_reports_what_it_cannot_render(tex, reason):
+    out, errors = render_math(f'<span class="arithmatex">\\({tex}\\)</span>')
+    assert [e.tex for e in errors] == [tex]
+    assert errors[0].reason.startswith(reason)
+    assert tex in out  # left as it was, for the build to fail on
+
+
+def test_line_of_finds_the_formula():
+    assert line_of("---\ntitle: x\n---\n\nText $\\alpha$ here.\n", "\\alpha") == 5
+    assert line_of("nothing", "\\beta") is None
+
+
+def _copy_project(tmp_path: Path) -> Path:
+    for name in ("mkdocs.yml", "tools", "docs"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, tmp_path / name)
+    return tmp_path
+
+
+def test_bad_tex_fails_the_strict_build_naming_file_and_line(tmp_path):
+    project = _copy_project(tmp_path / "project")
+    (project / "docs/papers/broken.md").write_text(
+        "# Broken\n\nFine: $a + b$.\n\nBroken: $\\undefinedmacro{x}$.\n", encoding="utf-8")
+    result = run_mkdocs(tmp_path / "out", cwd=project)
+    assert result.returncode != 0
+    assert "docs/papers/broken.md:5: TeX unknown command \\undefinedmacro" in result.stderr
+
+
+def test_missing_image_fails_the_strict_build(tmp_path):
+    project = _copy_project(tmp_path / "project")
+    (project / "docs/papers/noimage.md").write_text("# No image\n\n![plot](missing.svg)\n", encoding="utf-8")
+    result = run_mkdocs(tmp_path / "out", cwd=project)
+    assert result.returncode != 0
+    assert "papers/noimage.md" in result.stderr and "missing.svg" in result.stderr
+
+
+def test_new_notes_join_their_section_without_editing_mkdocs_yml(site):
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    listed = json.dumps(config["nav"])
+    notes = [p for p in (ROOT / "docs/papers").glob("*.md") if p.name != "index.md"]
+    assert notes, "no paper notes"
+    papers_index = (site.path / "papers/index.html").read_text(encoding="utf-8")
+    for note in notes:
+        assert note.name not in listed  # not listed by hand ...
+        assert f'href="{note.stem}/"' in papers_index, note  # ... and still in the navigation
+
+
+def test_section_folder_needs_an_index_page_first():
+    class File:
+        def __init__(self, uri):
+            self.src_uri = uri
+
+    from mkdocs.structure.nav import Section
+    from mkdocs.structure.pages import Page
+
+    def page(uri):
+        p = Page.__new__(Page)
+        p.file = File(uri)
+        return p
+
+    assert section_folder(Section("Papers", [page("papers/index.md")])) == "papers"
+    assert section_folder(Section("Misc", [page("papers/gpt.md")])) is None
+    assert section_folder(Section("Empty", [])) is None

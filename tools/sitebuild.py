@@ -1,0 +1,41 @@
+"""Build the site the way a user does, into a temporary directory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent  # the checkout
+
+
+@dataclass(frozen=True)
+class SiteBuild:
+    path: Path
+    seconds: float
+    log: str
+
+    def pages(self) -> list[Path]:
+        """Every HTML page of the site, relative to its root."""
+        return sorted(p.relative_to(self.path) for p in self.path.rglob("*.html"))
+
+
+def run_mkdocs(site_dir: Path, *, offline: bool = False, config: Path | None = None,
+               cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "OFFLINE": "true" if offline else "false"}
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
+    if config is not None:
+        command += ["--config-file", str(config)]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def build_site(site_dir: Path, *, offline: bool = False) -> SiteBuild:
+    start = time.perf_counter()
+    result = run_mkdocs(site_dir, offline=offline)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise RuntimeError(f"mkdocs build --strict failed:\n{result.stderr[-4000:]}")
+    return SiteBuild(site_dir, seconds, result.stderr)
