@@ -1,0 +1,252 @@
+"""snippets/swin_v2.py against the formulas and against timm's Swin V2 WindowAttention.
+
+Reference: timm/models/swin_transformer_v2.py (`WindowAttention`, and the
+shifted-window mask of `SwinTransformerV2Block`). Tolerances: ../shared
+REFERENCES.md section 1-2 (float32 atol 1e-5, float64 1e-12).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from snippets.swin_v2 import (
+    WindowAttention,
+    cosine_attention,
+    log_spaced_coords,
+    relative_position_index,
+    shifted_window_mask,
+)
+
+ATOL = {torch.float32: 1e-5, torch.float64: 1e-12}
+
+# Largest observed |ours - reference| per (comparison, dtype), printed at the end of the module.
+LARGEST: dict[tuple[str, str], float] = {}
+
+
+def _record(name: str, ours: torch.Tensor, ref: torch.Tensor) -> None:
+    diff = (ours.detach() - ref.detach()).abs().max().item() if ours.numel() else 0.0
+    key = (name, str(ours.dtype).removeprefix("torch."))
+    LARGEST[key] = max(LARGEST.get(key, 0.0), diff)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_largest():
+    yield
+    for (name, dtype), diff in sorted(LARGEST.items()):
+        print(f"\nswin_v2 largest |diff| {name} {dtype}: {diff:.3g}", end="")
+
+
+def _timm_swin_v2():
+    """timm's swin_transformer_v2 module, or a skip that says why it cannot be imported."""
+    try:
+        from timm.models import swin_transformer_v2
+    except Exception as error:  # ImportError, or RuntimeError from a torchvision built for another torch
+        pytest.skip(
+            f"timm's Swin V2 is not importable ({type(error).__name__}: {error}); timm imports "
+            "torchvision, and PyPI's torchvision is a CUDA build that cannot load against a CPU-only "
+            "torch. Install timm where torch and torchvision match (e.g. a CUDA machine)."
+        )
+    return swin_transformer_v2
+
+
+# --- formulas (no reference library needed) --------------------------------------------------
+
+
+def test_log_spaced_coords_formula(device):
+    table = log_spaced_coords((4, 6), pretrained_window_size=(3, 5), device=device)
+    assert table.shape == (1, 7, 11, 2)
+    assert table.dtype == torch.float32
+    d_h = torch.arange(-3, 4, dtype=torch.float64, device=device)
+    d_w = torch.arange(-5, 6, dtype=torch.float64, device=device)
+    x_h = d_h / 2 * 8  # pretrained window 3: divide by 3 - 1
+    x_w = d_w / 4 * 8  # pretrained window 5: divide by 5 - 1
+    expect_h = torch.sign(x_h) * torch.log2(x_h.abs() + 1) / 3
+    expect_w = torch.sign(x_w) * torch.log2(x_w.abs() + 1) / 3
+    torch.testing.assert_close(table[0, :, 0, 0].double(), expect_h, atol=1e-6, rtol=0)
+    torch.testing.assert_close(table[0, 0, :, 1].double(), expect_w, atol=1e-6, rtol=0)
+    # channel 0 depends only on the row offset, channel 1 only on the column offset
+    assert (table[0, :, :, 0] == table[0, :, :1, 0]).all()
+    assert (table[0, :, :, 1] == table[0, :1, :, 1]).all()
+
+
+def test_log_spaced_coords_range_and_window_one(device):
+    top = log_spaced_coords((7, 7), device=device).abs().max().item()
+    assert top == pytest.approx(math.log2(9) / 3, abs=1e-6)  # 1.0566417
+    ones = log_spaced_coords((1, 1), device=device)  # only offset 0: no 0 / 0
+    assert ones.shape == (1, 1, 1, 2) and (ones == 0).all()
+
+
+@pytest.mark.parametrize("window_size", [(7, 7), (4, 6), (6, 4)])
+def test_relative_position_index_formula(device, window_size):
+    Wh, Ww = window_size
+    N = Wh * Ww
+    index = relative_position_index(window_size, device=device)
+    assert index.shape == (N, N) and index.dtype == torch.int64
+    for i in range(0, N, 5):
+        for j in range(0, N, 3):
+            d_h = i // Ww - j // Ww  # query minus key
+            d_w = i % Ww - j % Ww
+            assert index[i, j].item() == (d_h + Wh - 1) * (2 * Ww - 1) + (d_w + Ww - 1)
+    assert set(index.diagonal().tolist()) == {(Wh - 1) * (2 * Ww - 1) + Ww - 1}  # 84 for 7x7
+    assert index.min().item() == 0 and index.max().item() == (2 * Wh - 1) * (2 * Ww - 1) - 1
+
+
+def test_cosine_logits_are_bounded(device):
+    # cos / tau lies in [-1/tau, 1/tau] and 1/tau <= 100: with one key per query, softmax is 1
+    # whatever the logit, so look at the logits through a bias-free two-key attention instead.
+    g = torch.Generator(device=device).manual_seed(0)
+    q = 1e4 * torch.randn(2, 3, 5, 4, generator=g, device=device)
+    k = 1e4 * torch.randn(2, 3, 5, 4, generator=g, device=device)
+    logit_scale = torch.full((3, 1, 1), 50.0, device=device)  # far above the clamp at log(100)
+    eye = torch.eye(5, device=device).expand(2, 3, 5, 5)
+    attn = cosine_attention(q, k, eye, logit_scale)  # v = identity returns the attention map
+    cos = torch.nn.functional.normalize(q, dim=-1) @ torch.nn.functional.normalize(k, dim=-1).transpose(-2, -1)
+    torch.testing.assert_close(attn, (100 * cos).softmax(-1), atol=1e-6, rtol=0)
+
+
+def test_logit_scale_gradient_is_zero_above_clamp(device):
+    g = torch.Generator(device=device).manual_seed(1)
+    q, k, v = (torch.randn(2, 2, 5, 4, generator=g, device=device) for _ in range(3))
+    logit_scale = torch.tensor([[[math.log(200.0)]], [[math.log(10.0)]]], device=device, requires_grad=True)
+    cosine_attention(q, k, v, logit_scale).square().sum().backward()
+    assert logit_scale.grad[0].item() == 0.0
+    assert logit_scale.grad[1].item() != 0.0
+
+
+def _random_attention(dtype, device, window_size=(4, 6), pretrained=(0, 0), heads=3, dim=24, fast=True, seed=0):
+    torch.manual_seed(seed)
+    attn = WindowAttention(dim, window_size, heads, pretrained_window_size=pretrained, fast=fast)
+    _randomize(attn)
+    return attn.to(device=device, dtype=dtype)
+
+
+def _randomize(attn) -> None:
+    """Random weights on the scale of nn.Linear's default initialisation (outputs of order 1),
+    non-zero q/v biases, and temperatures on both sides of the clamp at log(100) = 4.6."""
+    with torch.no_grad():
+        for name, p in attn.named_parameters():
+            fan_in = p.shape[-1] if p.dim() == 2 else 32
+            p.uniform_(-1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in))
+        attn.logit_scale.uniform_(0.5, 5.0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("shifted", [False, True])
+def test_fast_path_matches_readable_path(device, dtype, shifted):
+    fast = _random_attention(dtype, device, fast=True)
+    slow = _random_attention(dtype, device, fast=False)
+    nW, B = 4, 2
+    x = torch.randn(B * nW, 24, 24, device=device, dtype=dtype)
+    mask = shifted_window_mask((8, 12), (4, 6), (2, 3), device=device, dtype=dtype) if shifted else None
+    ours = fast(x, mask)
+    ref = slow(x, mask)
+    _record("fast-vs-readable", ours, ref)
+    torch.testing.assert_close(ours, ref, atol=ATOL[dtype], rtol=0)
+
+
+def test_shifted_window_mask_blocks_across_regions(device):
+    mask = shifted_window_mask((8, 8), (4, 4), (2, 2), device=device)
+    assert mask.shape == (4, 16, 16)
+    assert set(mask.unique().tolist()) == {0.0, -100.0}
+    assert (mask[0] == 0).all()  # the top-left window is not split by the shift
+    assert (mask[3] != 0).any()  # the bottom-right one mixes four regions
+    assert (mask == mask.transpose(1, 2)).all() and (mask.diagonal(dim1=1, dim2=2) == 0).all()
+
+
+# --- against timm ------------------------------------------------------------------------------
+
+CASES = [
+    # (window_size, pretrained_window_size, input resolution for the shifted-window mask)
+    ((7, 7), (0, 0), (14, 14)),
+    ((4, 6), (0, 0), (8, 12)),
+    ((6, 4), (3, 5), (12, 8)),
+    ((8, 8), (6, 6), (16, 16)),
+]
+
+
+def _timm_pair(swin, window_size, pretrained, dtype, device, fast, heads=4, dim=32, qkv_bias=True, seed=0):
+    """timm's WindowAttention with random weights, and ours loaded from its state_dict."""
+    torch.manual_seed(seed)
+    ref = swin.WindowAttention(dim, window_size, heads, qkv_bias=qkv_bias, pretrained_window_size=pretrained)
+    _randomize(ref)
+    ours = WindowAttention(dim, window_size, heads, qkv_bias=qkv_bias, pretrained_window_size=pretrained, fast=fast)
+    ours.load_state_dict(ref.state_dict(), strict=True)
+    return ours.to(device=device, dtype=dtype).eval(), ref.to(device=device, dtype=dtype).eval()
+
+
+@pytest.mark.parametrize("window_size,pretrained,resolution", CASES)
+def test_tables_equal_timm(device, window_size, pretrained, resolution):
+    swin = _timm_swin_v2()
+    ours, ref = _timm_pair(swin, window_size, pretrained, torch.float32, device, fast=True)
+    assert torch.equal(ours.relative_coords_table, ref.relative_coords_table)
+    assert torch.equal(ours.relative_position_index, ref.relative_position_index)
+    assert set(ours.state_dict()) == set(ref.state_dict())
+    # float64 module: the table is still computed in float32, then cast, as timm does
+    ours64, ref64 = _timm_pair(swin, window_size, pretrained, torch.float64, device, fast=True)
+    assert torch.equal(ours64.relative_coords_table, ref64.relative_coords_table)
+    with torch.no_grad():
+        bias_ref = 16 * torch.sigmoid(
+            ref.cpb_mlp(ref.relative_coords_table).view(-1, ref.num_heads)[ref.relative_position_index.view(-1)]
+        )  # (N * N, H)
+        N = window_size[0] * window_size[1]
+        bias_ref = bias_ref.view(N, N, -1).permute(2, 0, 1)  # (H, N, N)
+        ours_bias = ours.relative_position_bias()
+    _record("position-bias", ours_bias, bias_ref)
+    torch.testing.assert_close(ours_bias, bias_ref, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("window_size,pretrained,resolution", CASES)
+def test_shifted_window_mask_equals_timm(device, window_size, pretrained, resolution):
+    swin = _timm_swin_v2()
+    shift = (window_size[0] // 2, window_size[1] // 2)
+    block = swin.SwinTransformerV2Block(32, resolution, 4, window_size=window_size, shift_size=shift)
+    ours = shifted_window_mask(resolution, window_size, shift, device=device)
+    assert torch.equal(ours, block.attn_mask.to(device))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "readable"])
+@pytest.mark.parametrize("shifted", [False, True], ids=["plain", "shifted"])
+@pytest.mark.parametrize("window_size,pretrained,resolution", CASES)
+def test_output_matches_timm(device, dtype, fast, shifted, window_size, pretrained, resolution):
+    swin = _timm_swin_v2()
+    ours, ref = _timm_pair(swin, window_size, pretrained, dtype, device, fast)
+    nW = (resolution[0] // window_size[0]) * (resolution[1] // window_size[1])
+    B = 2
+    N = window_size[0] * window_size[1]
+    g = torch.Generator(device=device).manual_seed(2)
+    x = torch.randn(B * nW, N, 32, generator=g, device=device, dtype=dtype)
+    mask = None
+    if shifted:
+        shift = (window_size[0] // 2, window_size[1] // 2)
+        mask = shifted_window_mask(resolution, window_size, shift, device=device, dtype=dtype)
+    with torch.no_grad():
+        out = ours(x, mask)
+        expect = ref(x, mask)
+    _record(f"output-{'fast' if fast else 'readable'}", out, expect)
+    torch.testing.assert_close(out, expect, atol=ATOL[dtype], rtol=0)
+
+
+def test_without_qkv_bias_matches_timm(device):
+    swin = _timm_swin_v2()
+    ours, ref = _timm_pair(swin, (4, 6), (0, 0), torch.float32, device, fast=True, qkv_bias=False)
+    assert "q_bias" not in ours.state_dict()
+    x = torch.randn(4, 24, 32, device=device)
+    with torch.no_grad():
+        torch.testing.assert_close(ours(x), ref(x), atol=1e-5, rtol=0)
+
+
+def test_gradients_match_timm(device):
+    swin = _timm_swin_v2()
+    ours, ref = _timm_pair(swin, (4, 6), (3, 5), torch.float64, device, fast=True)
+    mask = shifted_window_mask((8, 12), (4, 6), (2, 3), device=device, dtype=torch.float64)
+    x = torch.randn(8, 24, 32, device=device, dtype=torch.float64)
+    ours(x, mask).square().sum().backward()
+    ref(x, mask).square().sum().backward()
+    grads = dict(ref.named_parameters())
+    for name, p in ours.named_parameters():
+        _record("gradients", p.grad, grads[name].grad)
+        torch.testing.assert_close(p.grad, grads[name].grad, atol=1e-9, rtol=1e-10, msg=name)
