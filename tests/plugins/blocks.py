@@ -1,0 +1,257 @@
+"""Every plain ```` ```python ```` block of docs/ runs as a test.
+
+pytest-codeblocks (0.18) reads the notes: which fences are blocks (info string
+exactly ``python``), their marks (``<!--pytest.mark.skip(reason="...")-->`` on
+the lines above), ``<!--pytest-codeblocks:cont-->``, ``expected-output`` and
+``importorskip``. Its own collector is switched off (``-p no:codeblocks``)
+because of how it runs a block: ``exec`` of the text, so a traceback says
+``<string>``, and a failure keeps only the exception's message. Here a block:
+
+- is compiled with the note's file name and line numbers: a failure reads
+  ``docs/papers/moco.md:44: ZeroDivisionError`` and shows the block's lines;
+- runs in a new temporary working directory, removed afterwards;
+- runs once per device asked for (``--device``), with
+  ``torch.set_default_device`` around it, and CUDA synchronised before it ends;
+- runs as ``__main__`` (``if __name__ == "__main__":`` runs, classes it
+  defines can be pickled while it runs);
+- fails after 60 s (DEFAULT_TIMEOUT); ``<!--pytest.mark.timeout(120)-->`` above
+  the fence sets another limit (pytest-timeout).
+
+Marks are read with ``ast``, not ``eval``: ``pytest.mark.<name>(...)`` with
+literal arguments only. A condition for ``skipif`` is a string that pytest
+evaluates: ``<!--pytest.mark.skipif("sys.platform == 'win32'", reason="...")-->``.
+Shell blocks (``sh``, ``bash``) are not run: they install and serve things.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import os
+import re
+import sys
+import tempfile
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_codeblocks import CodeBlock, extract_from_file
+
+from tests.plugins.devices import selected_devices
+from tools.extract import DOCS, Fence, NoteError, parse_fences, read_note, relocate
+
+DEFAULT_TIMEOUT = 60.0
+CONT = "pytest-codeblocks:cont"
+
+
+def parse_mark(text: str, where: str) -> pytest.MarkDecorator:
+    """``pytest.mark.skip(reason="x")`` -> the mark, reading literals only."""
+    problem = f"{where}: cannot use <!--{text}-->: write pytest.mark.<name>(<literal arguments>)"
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        raise NoteError(problem) from None
+    call = node if isinstance(node, ast.Call) else None
+    name = ast.unparse(call.func if call else node)
+    if not re.fullmatch(r"pytest\.mark\.[A-Za-z_]\w*", name):
+        raise NoteError(problem)
+    try:
+        args = [ast.literal_eval(arg) for arg in call.args] if call else []
+        kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords} if call else {}
+    except ValueError:
+        raise NoteError(f"{problem}; a skipif condition is a string, e.g. \"sys.platform == 'win32'\"") from None
+    try:
+        mark = getattr(pytest.mark, name.removeprefix("pytest.mark."))
+    except pytest.fail.Exception as error:  # unknown under --strict-markers
+        raise NoteError(f"{where}: {error}") from None
+    return mark(*args, **kwargs) if call else mark
+
+
+def block_parts(block: CodeBlock, fences: list[Fence], where: str) -> tuple[tuple[int, str], ...]:
+    """(first line in the note, code) of each fence that makes up a block.
+
+    A block is one fence, or several when ``<!--pytest-codeblocks:cont-->``
+    continues it; pytest-codeblocks gives only the joined code.
+    """
+    after = [fence for fence in fences if fence.line >= block.lineno]
+    if not after or after[0].line != block.lineno:
+        raise NoteError(f"{where}: pytest-codeblocks reads a block here that is not a fence (inside another one?)")
+    parts = [(after[0].line + 1, after[0].code)]
+    joined = after[0].code
+    for fence in after[1:]:
+        if joined == block.code or CONT not in fence.comments:
+            break
+        parts.append((fence.line + 1, fence.code))
+        joined += fence.code
+    if joined != block.code:
+        raise NoteError(f"{where}: the Markdown parser and pytest-codeblocks disagree about this block's code")
+    return tuple(parts)
+
+
+def compile_parts(parts: tuple[tuple[int, str], ...], filename: str) -> types.CodeType:
+    """Compile a block so that each line has its line number in the note."""
+    first = parts[0][0]
+    lines: list[str] = []
+    for start, code in parts:
+        lines += [""] * (start - first - len(lines))
+        lines += code.splitlines()
+    return relocate(compile("\n".join(lines) + "\n", filename, "exec", dont_inherit=True), first - 1)
+
+
+@contextlib.contextmanager
+def working_directory(path: str) -> Iterator[None]:
+    previous = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+@contextlib.contextmanager
+def default_device(device: str) -> Iterator[None]:
+    """torch's default device is ``device`` inside; afterwards it is the CPU again."""
+    try:
+        import torch
+    except ImportError:
+        if device != "cpu":
+            raise
+        yield
+        return
+    if device != "cpu":
+        torch.set_default_device(device)
+    try:
+        yield
+        if device == "cuda":
+            torch.cuda.synchronize()
+    finally:
+        torch.set_default_device(None)
+
+
+@contextlib.contextmanager
+def as_main(module: types.ModuleType) -> Iterator[None]:
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
+    try:
+        yield
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if getattr(config.option, "codeblocks", False):
+        raise pytest.UsageError(
+            "--codeblocks would run every block twice: tests/plugins/blocks.py runs them "
+            "(pyproject.toml's addopts switch pytest-codeblocks' collector off with -p no:codeblocks)"
+        )
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    docs = parent.config.rootpath / DOCS
+    if file_path.suffix == ".md" and file_path.is_relative_to(docs):
+        if not any(part.startswith(".") for part in file_path.relative_to(docs).parts):
+            return NoteFile.from_parent(parent, path=file_path)
+    return None
+
+
+class NoteFile(pytest.File):
+    """A note: one test per plain Python block and device."""
+
+    def collect(self) -> Iterator[ExampleBlock]:
+        try:
+            path, text = read_note(self.path, self.config.rootpath)
+            fences = parse_fences(text, path)
+        except NoteError as error:
+            raise self.CollectError(str(error)) from None
+        try:
+            blocks = extract_from_file(self.path)
+        except RuntimeError as error:
+            raise self.CollectError(f"{path}: pytest-codeblocks: {error}") from None
+        for block in blocks:
+            if block.syntax != "python":
+                continue
+            where = f"{path}:{block.lineno}"
+            try:
+                marks = [parse_mark(text, where) for text in block.marks]
+                parts = block_parts(block, fences, where)
+            except NoteError as error:
+                raise self.CollectError(str(error)) from None
+            for device in selected_devices(self.config):
+                item = ExampleBlock.from_parent(
+                    self, name=f"line {block.lineno}[{device}]", block=block, parts=parts, device=device, where=where
+                )
+                for mark in marks:
+                    item.add_marker(mark)
+                if device == "cuda":
+                    item.add_marker(pytest.mark.cuda)
+                if item.get_closest_marker("timeout") is None:
+                    item.add_marker(pytest.mark.timeout(DEFAULT_TIMEOUT))
+                yield item
+
+
+class ExampleBlock(pytest.Item):
+    """One example block of a note, run on one device."""
+
+    def __init__(self, *, block: CodeBlock, parts, device: str, where: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.block = block
+        self.parts = parts
+        self.device = device
+        self.where = where
+
+    def runtest(self) -> None:
+        if self.block.importorskip:
+            pytest.importorskip(self.block.importorskip)
+        code = compile_parts(self.parts, str(self.path))
+        main = types.ModuleType("__main__")
+        captured = _Tee()
+        with (
+            tempfile.TemporaryDirectory(prefix="papernotes-block-") as cwd,
+            working_directory(cwd),
+            default_device(self.device),
+            as_main(main),
+            contextlib.redirect_stdout(captured),
+        ):
+            exec(code, main.__dict__)
+        if self.block.expected_output is not None:
+            self.check_output(captured.getvalue())
+
+    def check_output(self, got: str) -> None:
+        expected = self.block.expected_output
+        same = (
+            re.sub(r"\s+", "", got) == re.sub(r"\s+", "", expected)
+            if self.block.expected_output_ignore_whitespace
+            else got == expected
+        )
+        if not same:
+            raise AssertionError(f"{self.where}: the block printed\n{got}\nbut the note expects\n{expected}")
+
+    def repr_failure(self, excinfo, style=None):
+        # Start the traceback at the note: the plugin's frames say nothing.
+        cut = excinfo.traceback.cut(path=self.path)
+        if len(cut):
+            excinfo.traceback = cut
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        return self.path, self.block.lineno - 1, f"{self.where} [{self.device}]"
+
+
+class _Tee:
+    """Collects what a block prints and passes it on to pytest's capture."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.stream = sys.stdout
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def getvalue(self) -> str:
+        return "".join(self.parts)

@@ -1,0 +1,111 @@
+"""Devices: everything runs on the CPU unless ``--device`` asks for more.
+
+    pytest                              CPU
+    pytest --device cuda                CUDA only
+    pytest --device cpu --device cuda   both
+
+A test that takes the ``device`` fixture runs once per device, as a parameter
+(``test_x[cpu]``, ``test_x[cuda]``); the CUDA one carries the ``cuda`` marker.
+A device that was not asked for is skipped with a reason that says so.
+Asking for CUDA where there is none is a usage error: the run stops before any
+test, it never falls back to the CPU. Example blocks of the notes run on each
+device asked for, with torch's default device set around them (blocks.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+DEVICES = ("cpu", "cuda")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("papernotes").addoption(
+        "--device",
+        action="append",
+        choices=DEVICES,
+        dest="devices",
+        help="run the snippet tests and the notes' example blocks on this device "
+        "(repeat for several; default: cpu). cuda without a GPU is an error.",
+    )
+
+
+def selected_devices(config: pytest.Config) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(config.getoption("devices", None) or ["cpu"]))
+
+
+def cuda_problem() -> str | None:
+    """Why CUDA cannot be used here, or None when it can."""
+    try:
+        import torch
+    except ImportError:
+        return "torch is not installed"
+    if torch.version.cuda is None:
+        return f"torch {torch.__version__} is built without CUDA"
+    if not torch.cuda.is_available():
+        return "no CUDA device is visible (torch.cuda.is_available() is False)"
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "cuda: needs a CUDA device; runs with --device cuda, is skipped with a reason otherwise"
+    )
+    if "cuda" in selected_devices(config):
+        problem = cuda_problem()
+        if problem:
+            raise pytest.UsageError(f"--device cuda: {problem}; nothing was run (tests never fall back to the CPU)")
+
+
+def _parametrizes_device(metafunc: pytest.Metafunc) -> bool:
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0] if mark.args else mark.kwargs.get("argnames", "")
+        names = names.replace(" ", "").split(",") if isinstance(names, str) else list(names)
+        if "device" in names:
+            return True
+    return False
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "device" in metafunc.fixturenames and not _parametrizes_device(metafunc):
+        metafunc.parametrize(
+            "device",
+            [pytest.param("cpu", id="cpu"), pytest.param("cuda", id="cuda", marks=pytest.mark.cuda)],
+            indirect=True,
+        )
+
+
+@pytest.fixture
+def device(request: pytest.FixtureRequest) -> str:
+    """The device this test runs on, "cpu" or "cuda": a parameter, never a fallback."""
+    return request.param
+
+
+def item_device(item: pytest.Item) -> str | None:
+    """The device a test is for, or None when it does not depend on one."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "device" in callspec.params:
+        return callspec.params["device"]
+    if item.get_closest_marker("cuda") is not None:
+        return "cuda"
+    return getattr(item, "device", None)
+
+
+def skip_reason(device: str, selected: tuple[str, ...]) -> str:
+    chosen = " ".join(f"--device {name}" for name in selected)
+    if device == "cuda":
+        problem = cuda_problem()
+        where = f"; this machine cannot: {problem}" if problem else ""
+        return f"cuda not selected (this run: {chosen}); run pytest --device cuda on a machine with a GPU{where}"
+    return f"{device} not selected (this run: {chosen})"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    selected = selected_devices(config)
+    reasons: dict[str, str] = {}
+    for item in items:
+        device = item_device(item)
+        if device is not None and device not in selected:
+            if device not in reasons:
+                reasons[device] = skip_reason(device, selected)
+            item.add_marker(pytest.mark.skip(reason=reasons[device]))

@@ -1,0 +1,218 @@
+"""Verification records: snippets/verified.json says which version of each
+module passed its tests on which device. Test runs write it; nothing else does.
+
+    {
+      "moco": {
+        "sha256": "<sha256 of snippets/moco.py>",
+        "devices": {
+          "cpu": {"date": "2026-11-23", "device_name": "AMD EPYC 7763 64-Core Processor",
+                  "tests_passed": 12, "torch": "2.13.0+cpu"}
+        }
+      }
+    }
+
+The tests of snippets/<name>.py are tests/test_<name>.py. A device's record is
+written at the end of a run in which every one of that file's tests for the
+device ran and passed: those that take the ``device`` fixture with that device,
+and those that take no device (they count for every device; a file with only
+such tests records the CPU). Nothing is recorded for a module whose file was
+cut by ``-k``, ``-m``, ``--deselect``, ``--lf`` or a ``file::test`` argument, had
+a test fail, skip or xfail, or whose snippets/<name>.py changed during the run;
+nothing at all from an interrupted run or ``--collect-only``.
+
+Stability. The file is rewritten only when what it says changes; a record
+whose hash, test count, torch version and device name are those it already
+has keeps its old date. So a run on the machine that made the records leaves
+the file (and ``git status``) as it was; a new machine, torch or note changes
+it, and those changes are meant to be committed. The hash is of the whole
+generated file, block-line comments included: moving a block in its note
+makes it "not verified for this version" until the tests run again. When a
+module's hash changes, the records of other devices for the old hash go.
+Modules that no longer exist are dropped.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import platform
+from pathlib import Path
+
+import pytest
+
+from tests.plugins.devices import item_device
+
+RECORDS = Path("snippets") / "verified.json"
+UNFINISHED = (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and value.strip():
+                    return value.strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def device_name(device: str) -> str:
+    if device == "cuda":
+        import torch
+
+        return torch.cuda.get_device_name()
+    return cpu_name()
+
+
+def torch_version() -> str:
+    import torch
+
+    return torch.__version__
+
+
+def passed_per_device(tests: dict[str, str | None], outcomes: dict[str, str]) -> dict[str, int]:
+    """Device -> tests passed, for each device all of whose tests passed.
+
+    ``tests`` maps a test's node id to its device (None: independent of it);
+    ``outcomes`` maps node ids to "passed", "failed", "skipped" or "xfail".
+    """
+    free = [test for test, device in tests.items() if device is None]
+    if any(outcomes.get(test) != "passed" for test in free):
+        return {}
+    by_device: dict[str, list[str]] = {}
+    for test, device in tests.items():
+        if device is not None:
+            by_device.setdefault(device, []).append(test)
+    if not by_device:
+        return {"cpu": len(free)} if free else {}
+    return {
+        device: len(group) + len(free)
+        for device, group in sorted(by_device.items())
+        if all(outcomes.get(test) == "passed" for test in group)
+    }
+
+
+def updated(
+    old: dict, verified: dict[str, tuple[str, dict[str, int]]], modules: set[str], about: dict[str, dict[str, str]]
+) -> dict:
+    """The new content of verified.json.
+
+    ``verified``: module -> (sha256, {device: tests passed}) from this run;
+    ``modules``: the modules that exist; ``about``: device -> its torch,
+    device_name and date.
+    """
+    new = {name: entry for name, entry in old.items() if name in modules}
+    for name, (digest, devices) in verified.items():
+        if not devices:
+            continue
+        entry = new.get(name) or {}
+        records = dict(entry.get("devices", {})) if entry.get("sha256") == digest else {}
+        for device, passed in devices.items():
+            record = {"tests_passed": passed, **about[device]}
+            previous = records.get(device)
+            if previous and {**previous, "date": None} == {**record, "date": None}:
+                record = previous
+            records[device] = record
+        new[name] = {"sha256": digest, "devices": records}
+    return new
+
+
+def dumps(records: dict) -> str:
+    return json.dumps(records, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+class Recorder:
+    """Follows a test run and writes the records at its end."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.root = config.rootpath
+        self.config = config
+        self.tests: dict[str, dict[str, str | None]] = {}  # module -> node id -> device
+        self.cut: set[str] = set()  # modules whose tests were not all collected
+        self.hashes: dict[str, str] = {}
+        self.outcomes: dict[str, str] = {}
+        self.summary: list[str] = []
+
+    def module_of(self, path: Path) -> str | None:
+        if path.parent != self.root / "tests" or not (path.name.startswith("test_") and path.suffix == ".py"):
+            return None
+        name = path.stem.removeprefix("test_")
+        return name if (self.root / "snippets" / f"{name}.py").is_file() else None
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            module = self.module_of(item.path)
+            if module:
+                self.cut.add(module)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for arg in self.config.args:
+            if "::" in arg:
+                module = self.module_of((self.config.invocation_params.dir / arg.split("::")[0]).resolve())
+                if module:
+                    self.cut.add(module)
+        for item in session.items:
+            module = self.module_of(item.path)
+            if module:
+                self.tests.setdefault(module, {})[item.nodeid] = item_device(item)
+        for module in self.tests:
+            self.hashes[module] = sha256(self.root / "snippets" / f"{module}.py")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.failed:
+            self.outcomes[report.nodeid] = "failed"
+        elif hasattr(report, "wasxfail"):
+            self.outcomes[report.nodeid] = "xfail"
+        elif report.skipped:
+            self.outcomes.setdefault(report.nodeid, "skipped")
+        elif report.when == "call":
+            self.outcomes.setdefault(report.nodeid, "passed")
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if exitstatus in UNFINISHED or self.config.option.collectonly:
+            return
+        verified: dict[str, tuple[str, dict[str, int]]] = {}
+        for module, tests in self.tests.items():
+            file = self.root / "snippets" / f"{module}.py"
+            if module in self.cut or not file.is_file() or sha256(file) != self.hashes[module]:
+                continue
+            devices = passed_per_device(tests, self.outcomes)
+            if devices:
+                verified[module] = (self.hashes[module], devices)
+        path = self.root / RECORDS
+        if not verified and not path.exists():
+            return
+        try:
+            old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        except ValueError as error:
+            self.summary.append(f"{RECORDS}: unreadable ({error}); written anew")
+            old = {}
+        today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+        devices = {device for _, found in verified.values() for device in found}
+        about = {
+            device: {"date": today, "device_name": device_name(device), "torch": torch_version()}
+            for device in devices
+        }
+        modules = {file.stem for file in (self.root / "snippets").glob("*.py") if file.name != "__init__.py"}
+        text = dumps(updated(old, verified, modules, about))
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            self.summary.append(f"{RECORDS}: updated")
+        for module, (_, found) in sorted(verified.items()):
+            counts = ", ".join(f"{device} {passed}" for device, passed in found.items())
+            self.summary.append(f"verified snippets/{module}.py ({counts} tests passed)")
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        for line in self.summary:
+            terminalreporter.write_line(line)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(Recorder(config), "papernotes-verified")
