@@ -9,6 +9,7 @@ navigation (weekly posts) stay out.
 
 from __future__ import annotations
 
+import logging
 import posixpath
 
 from mkdocs.structure.nav import Navigation, Section
@@ -63,4 +64,12 @@ def _walk(items):
 
 def on_nav(nav: Navigation, config, files) -> Navigation:
     fill_sections(nav, files)
+    listed = {page.file.src_uri for page in nav.pages}
+    outside = [
+        f.src_uri for f in files.documentation_pages()
+        if f.inclusion.is_in_nav() and f.src_uri not in listed
+    ]
+    if outside:
+        logging.getLogger("mkdocs.hooks.nav").info(
+            "pages in no section (give their folder a section in mkdocs.yml): " + ", ".join(sorted(outside)))
     return nav
