@@ -255,3 +255,79 @@ class _Tee:
 
     def getvalue(self) -> str:
         return "".join(self.parts)
+
+
+# --------------------------------------------------------------------------
+# No silent skip: how each Python fence of docs/ is covered
+# --------------------------------------------------------------------------
+
+
+def skip_reason_of(marks: list[str] | tuple[str, ...], where: str) -> str | None:
+    """The reason of an unconditional skip among marks; "" when it gives none; None when no skip."""
+    for text in marks:
+        if not re.match(r"\s*pytest\.mark\.skip\b(?!if)", text):
+            continue
+        mark = parse_mark(text, where).mark
+        reason = mark.kwargs.get("reason", mark.args[0] if mark.args else "")
+        return reason.strip() if isinstance(reason, str) else ""
+    return None
+
+
+def coverage(root: Path) -> tuple[list[tuple[Fence, str, str]], list[str]]:
+    """Every Python fence of docs/ with how it is covered, and the problems.
+
+    Coverage is "exported" (detail: the module), "executed" (a test runs it;
+    detail says how) or "skipped" (detail: the reason). A problem is one line,
+    ``docs/x.md:12: ...``: a fence that is none of these, a skip without a
+    reason, or a block that pytest-codeblocks would run but the Markdown
+    parser does not see (its line-based reading and a real parser disagree,
+    e.g. a ```python line inside a ~~~ fence or an HTML comment).
+    """
+    from tools.extract import all_fences, note_files
+
+    fences, problems = all_fences(root)
+    covered: list[tuple[Fence, str, str]] = []
+    for file in note_files(root):
+        path = file.relative_to(root).as_posix()
+        try:
+            blocks = {block.lineno: block for block in extract_from_file(file) if block.syntax == "python"}
+        except (RuntimeError, UnicodeDecodeError) as error:
+            problems.append(f"{path}: pytest-codeblocks cannot read it: {error}")
+            continue
+        mine = [fence for fence in fences if fence.path == path]
+        seen = {fence.line for fence in mine if fence.info == "python"}
+        for line in sorted(set(blocks) - seen):
+            problems.append(
+                f"{path}:{line}: pytest-codeblocks runs a block here that the Markdown parser does not see as a "
+                "```python fence (is it inside another fence, an indented code block or a comment?)"
+            )
+        for fence in (fence for fence in mine if fence.is_python):
+            try:
+                module = fence.module
+                if module:
+                    covered.append((fence, "exported", f"snippets/{module}.py"))
+                    continue
+                block = blocks.get(fence.line)
+                if block is not None:
+                    marks, how = block.marks, "example block"
+                elif CONT in fence.comments:
+                    marks, how = [], "continues the block above"
+                else:
+                    marks, how = list(fence.comments), None
+                reason = skip_reason_of(marks, fence.where)
+            except NoteError as error:
+                problems.append(str(error))
+                continue
+            if reason:
+                covered.append((fence, "skipped", reason))
+            elif reason == "":
+                problems.append(f'{fence.where}: skipped without a reason: write <!--pytest.mark.skip(reason="...")-->')
+            elif how:
+                covered.append((fence, "executed", how))
+            else:
+                problems.append(
+                    f"{fence.where}: ```{fence.info} is neither exported (title=\"snippets/<name>.py\"), "
+                    "executed (info string exactly `python`) nor skipped "
+                    '(<!--pytest.mark.skip(reason="...")--> on the line above)'
+                )
+    return covered, problems
