@@ -346,7 +346,7 @@ def plan(root: Path) -> tuple[dict[str, Module], list[Change], list[str]]:
     """What snippets/ should hold, how it differs, and the problems found."""
     fences, errors = all_fences(root)
     modules, module_errors = modules_of(fences)
-    errors += module_errors
+    errors = sorted(errors + module_errors, key=_location)
     package = root / PACKAGE
     changes: list[Change] = []
     for module in modules.values():
@@ -367,6 +367,12 @@ def plan(root: Path) -> tuple[dict[str, Module], list[Change], list[str]]:
             Change(f"{PACKAGE}/__init__.py", "missing", None, "the package's static loader; restore it from git")
         )
     return modules, changes, errors
+
+
+def _location(error: str) -> tuple[str, int]:
+    path, _, rest = error.partition(":")
+    line = rest.partition(":")[0]
+    return path, int(line) if line.isdigit() else 0
 
 
 def refusals(root: Path, changes: list[Change]) -> list[str]:
