@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from tools.sitebuild import ROOT, run_mkdocs
+from tools.sitebuild import ROOT, copy_project, run_mkdocs
 from tools.hooks.mathml import line_of, render_math
 from tools.hooks.nav import section_folder
 
@@ -128,18 +127,8 @@ def test_line_of_finds_the_formula():
     assert line_of("nothing", "\\beta") is None
 
 
-def _copy_project(tmp_path: Path) -> Path:
-    for name in ("mkdocs.yml", "tools", "docs"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(source, tmp_path / name)
-    return tmp_path
-
-
 def test_bad_tex_fails_the_strict_build_naming_file_and_line(tmp_path):
-    project = _copy_project(tmp_path / "project")
+    project = copy_project(tmp_path / "project")
     (project / "docs/papers/broken.md").write_text(
         "# Broken\n\nFine: $a + b$.\n\nBroken: $\\undefinedmacro{x}$.\n", encoding="utf-8")
     result = run_mkdocs(tmp_path / "out", cwd=project)
@@ -148,7 +137,7 @@ def test_bad_tex_fails_the_strict_build_naming_file_and_line(tmp_path):
 
 
 def test_missing_image_fails_the_strict_build(tmp_path):
-    project = _copy_project(tmp_path / "project")
+    project = copy_project(tmp_path / "project")
     (project / "docs/papers/noimage.md").write_text("# No image\n\n![plot](missing.svg)\n", encoding="utf-8")
     result = run_mkdocs(tmp_path / "out", cwd=project)
     assert result.returncode != 0
@@ -158,7 +147,7 @@ def test_missing_image_fails_the_strict_build(tmp_path):
 def test_new_notes_join_their_section_without_editing_mkdocs_yml(site):
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     listed = json.dumps(config["nav"])
-    notes = [p for p in (ROOT / "docs/papers").glob("*.md") if p.name != "index.md"]
+    notes = [p for p in (ROOT / "docs/papers").glob("*.md") if p.name not in ("index.md", "bibliography.md", "reading-list.md")]
     assert notes, "no paper notes"
     papers_index = (site.path / "papers/index.html").read_text(encoding="utf-8")
     for note in notes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -39,3 +40,15 @@ def build_site(site_dir: Path, *, offline: bool = False) -> SiteBuild:
     if result.returncode != 0:
         raise RuntimeError(f"mkdocs build --strict failed:\n{result.stderr[-4000:]}")
     return SiteBuild(site_dir, seconds, result.stderr)
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of what a build reads (mkdocs.yml, tools/, docs/), to break on purpose."""
+    for name in ("mkdocs.yml", "tools", "docs"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            destination.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, destination / name)
+    return destination

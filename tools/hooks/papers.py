@@ -31,9 +31,9 @@ ROOT = str(Path(__file__).resolve().parents[2])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
-from mkdocs.utils.meta import get_data
 
 from tools.bib import BibError, Paper, load
 
@@ -67,12 +67,35 @@ def field_line(source: str, name: str) -> int:
     return source.count("\n", 0, match.start()) + 1 if match else 1
 
 
+class _TextDates(yaml.SafeLoader):
+    """YAML as MkDocs reads it, except that dates stay text, to be checked here."""
+
+
+_TextDates.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
+FRONT_MATTER = re.compile(r"\A-{3}[ \t]*\n(.*?\n)?(?:-{3}|\.{3})[ \t]*$", re.DOTALL | re.MULTILINE)
+
+
+def front_matter(src_uri: str, source: str) -> tuple[dict, list[str]]:
+    """The page's YAML front matter, and a located problem if it cannot be read."""
+    match = FRONT_MATTER.match(source)
+    if not match:
+        return {}, []
+    try:
+        meta = yaml.load(match[1] or "", Loader=_TextDates) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        return {}, [f"docs/{src_uri}:{line}: front matter is not valid YAML: {getattr(exc, 'problem', exc)}"]
+    if not isinstance(meta, dict):
+        return {}, [f"docs/{src_uri}:2: front matter must be a mapping of fields"]
+    return meta, []
+
+
 def read_note(src_uri: str, source: str, papers: dict[str, Paper]) -> tuple[Note | None, list[str]]:
     """Check one page's front matter; return its Note (None if it names no paper) and problems."""
-    _, meta = get_data(source)
+    meta, problems = front_matter(src_uri, source)
     if "bib" not in meta:
-        return None, []
-    problems = []
+        return None, problems
     where = lambda name: f"docs/{src_uri}:{field_line(source, name)}"  # noqa: E731
     key = str(meta["bib"])
     if key not in papers:
@@ -85,9 +108,9 @@ def read_note(src_uri: str, source: str, papers: dict[str, Paper]) -> tuple[Note
         value = meta.get(name)
         if value is None:
             continue
-        if isinstance(value, dt.date):
-            dates[name] = value
-        else:
+        try:
+            dates[name] = dt.date.fromisoformat(str(value))
+        except ValueError:
             problems.append(f"{where(name)}: {name} must be a date YYYY-MM-DD, not '{value}'")
     tags = meta.get("tags") or []
     title = str(meta.get("title") or (papers[key].title if key in papers else key))
