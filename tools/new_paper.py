@@ -1,0 +1,237 @@
+"""Start a paper note: docs/papers/<slug>.md, pointing at its entry in docs/references.bib.
+
+    tools/new_paper he2020moco              a key already in docs/references.bib
+    tools/new_paper --bib moco.bib          a new entry: appended to references.bib, then the note
+    tools/new_paper --bib moco.bib KEY      the entry KEY of a file that holds several
+    tools/new_paper - < moco.bib            the new entry on standard input (also --bib -)
+    tools/new_paper KEY --slug moco         the note's file name (default: from the key)
+    tools/new_paper KEY --status reading    queued (default), reading or read
+    tools/new_paper KEY --date 2026-11-20   the day it joined the log (default: today)
+    tools/new_paper KEY --dry-run           print what would be written; write nothing
+    python -m tools.new_paper               the same command
+
+The note's front matter is ``title``, ``tags: []``, ``bib``, ``status`` and
+``added`` (with ``started`` for reading, ``finished`` for read).
+
+It refuses, in one line naming the file and line, without writing anything:
+a new entry whose key is in references.bib with different fields (an
+identical entry is accepted as it is), a key that is nowhere, a malformed
+entry, a note that exists, and a second note for the same key. The note is
+created atomically and never replaces a file; references.bib is replaced
+atomically, with the new entry appended and the rest of the file unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from tools.bib import BibError, Paper, load, parse
+from tools.new_week import (
+    PAPERS, ROOT, STATUSES, Parser, Refusal, UsageError, create_file, front_matter_text, parse_day,
+    read_front_matter, read_text, replace_file, run, shown,
+)
+
+BIB = Path("docs/references.bib")
+SLUG = re.compile(r"[a-z0-9][a-z0-9\-]*")
+DATE_FIELD = {"queued": None, "reading": "started", "read": "finished"}
+
+
+def slug_of(key: str) -> str:
+    """he2020moco -> he2020moco; Vaswani2017:Attention -> vaswani2017-attention."""
+    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", key.lower())).strip("-")
+
+
+def check_slug(slug: str) -> str:
+    if not SLUG.fullmatch(slug):
+        raise UsageError(f"invalid slug '{slug}': use lowercase letters, digits and hyphens")
+    return slug
+
+
+def _normal(value: str) -> str:
+    return " ".join(value.split())
+
+
+def differences(old: Paper, new: Paper) -> list[str]:
+    """The names of what differs between two entries (type, authors, fields), ignoring spacing."""
+    names = []
+    if old.kind != new.kind:
+        names.append("entry type")
+    if old.authors != new.authors:
+        names.append("author")
+    for name in sorted(set(old.fields) | set(new.fields)):
+        if _normal(old.fields.get(name, "")) != _normal(new.fields.get(name, "")):
+            names.append(name)
+    return names
+
+
+def read_entry(text: str, where: str, key: str | None) -> Paper:
+    """The one entry of a .bib text (or the one named key)."""
+    try:
+        entries = parse(text, where)
+    except BibError as exc:
+        raise Refusal(str(exc)) from None
+    if not entries:
+        raise Refusal(f"{where}:1: no BibTeX entry found")
+    if key is not None:
+        if key not in entries:
+            raise Refusal(f"{where}:1: no entry '{key}' (it has {', '.join(entries)})")
+        return entries[key]
+    if len(entries) > 1:
+        raise Refusal(f"{where}:1: {len(entries)} entries ({', '.join(entries)}); name the one to add after --bib FILE")
+    return next(iter(entries.values()))
+
+
+def notes_for(root: Path) -> dict[str, tuple[Path, int]]:
+    """bib key -> (note, line of its 'bib' field), over every note in docs/papers."""
+    found: dict[str, tuple[Path, int]] = {}
+    folder = root / PAPERS
+    for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
+        front = read_front_matter(path, root)
+        if "bib" in front.data:
+            found.setdefault(str(front.data["bib"]), (path, front.line("bib")))
+    return found
+
+
+def render_note(paper: Paper, status: str, added: dt.date) -> str:
+    fields = {"title": paper.title, "tags": [], "bib": paper.key, "status": status, "added": added}
+    if DATE_FIELD[status]:
+        fields[DATE_FIELD[status]] = added
+    return "\n".join([
+        front_matter_text(fields),
+        f"# {paper.title}",
+        "",
+        "<!-- The box with authors, venue, links and the BibTeX entry is added by the site. -->",
+        "",
+        "## What it says",
+        "",
+        "<!-- The claim in a paragraph; the formulas that matter, with the paper's symbols. -->",
+        "",
+        "## Code",
+        "",
+        "<!-- ```python blocks run in the tests; title=\"snippets/<name>.py\" exports one. -->",
+        "",
+        "## Questions",
+        "",
+        "<!-- What is not clear yet; what to check next. -->",
+        "",
+    ])
+
+
+@dataclass(frozen=True)
+class NewPaper:
+    note: Path
+    text: str
+    entry: Paper
+    bib_text: str | None  # the new references.bib, when the entry is new
+
+
+def plan_paper(root: Path, key: str | None = None, bib_text: str | None = None, bib_where: str = "<stdin>",
+               slug: str | None = None, status: str = "queued", today: dt.date | None = None) -> NewPaper:
+    """What new_paper would write, checked; writes nothing."""
+    if status not in STATUSES:
+        raise UsageError(f"invalid status '{status}': use one of {', '.join(STATUSES)}")
+    bib_path = root / BIB
+    try:
+        known = load(bib_path) if bib_path.exists() else {}
+    except BibError as exc:
+        raise Refusal(str(exc)) from None
+    old_text = read_text(bib_path, root) if bib_path.exists() else ""
+    new_bib = None
+    if bib_text is None:
+        if key is None:
+            raise UsageError("name a BibTeX key, or give the entry with --bib FILE or '-' for standard input")
+        if key not in known:
+            raise Refusal(f"{BIB}: no entry '{key}'; add it with --bib FILE or on standard input ('-')")
+        entry = known[key]
+    else:
+        entry = read_entry(bib_text, bib_where, key)
+        if entry.key in known:
+            changed = differences(known[entry.key], entry)
+            if changed:
+                raise Refusal(f"{BIB}:{known[entry.key].line}: '{entry.key}' is already there with a different "
+                              f"{', '.join(changed)}; edit it there or give the new entry another key")
+            entry = known[entry.key]
+        else:
+            base = old_text.rstrip("\n")
+            new_bib = (base + "\n\n" if base else "") + entry.bibtex.strip("\n") + "\n"
+            try:
+                parse(new_bib, str(BIB))  # the whole file must still read
+            except BibError as exc:
+                raise Refusal(str(exc)) from None
+    slug = check_slug(slug if slug is not None else slug_of(entry.key))
+    note = root / PAPERS / f"{slug}.md"
+    if note.exists():
+        raise Refusal(f"{shown(note, root)}: already exists; not overwriting it")
+    other = notes_for(root).get(entry.key)
+    if other is not None:
+        raise Refusal(f"{shown(other[0], root)}:{other[1]}: already the note for '{entry.key}'; "
+                      f"one note per paper")
+    text = render_note(entry, status, today or dt.date.today())
+    return NewPaper(note, text, entry, new_bib)
+
+
+def new_paper(root: Path, key: str | None = None, bib_text: str | None = None, bib_where: str = "<stdin>",
+              slug: str | None = None, status: str = "queued", today: dt.date | None = None,
+              dry_run: bool = False) -> NewPaper:
+    """Create the note (and append the entry to references.bib when it is new)."""
+    bib_path = root / BIB
+    old_text = read_text(bib_path, root) if bib_path.exists() else ""
+    plan = plan_paper(root, key, bib_text, bib_where, slug, status, today)
+    if dry_run:
+        return plan
+    create_file(plan.note, plan.text, root)  # claims the name first: a race loses here
+    if plan.bib_text is not None:
+        try:
+            replace_file(bib_path, old_text, plan.bib_text, root)
+        except BaseException:
+            plan.note.unlink()  # the note we just made, nothing else
+            raise
+    return plan
+
+
+def main(argv: list[str] | None = None, today: dt.date | None = None, root: Path = ROOT,
+         stdin=None) -> int:
+    parser = Parser(prog="new_paper", description="Start a paper note from a BibTeX entry.")
+    parser.add_argument("key", nargs="?", help="a key in docs/references.bib, or '-' for an entry on standard input")
+    parser.add_argument("--bib", metavar="FILE", help="a .bib file with the new entry ('-': standard input)")
+    parser.add_argument("--slug", help="the note's file name, docs/papers/SLUG.md (default: from the key)")
+    parser.add_argument("--status", default="queued", help="queued (default), reading or read")
+    parser.add_argument("--date", help="the day the paper joins the log, YYYY-MM-DD (default: today)")
+    parser.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
+    args = parser.parse_args(argv)
+
+    def work():
+        day = parse_day(args.date) if args.date is not None else (today or dt.date.today())
+        key, source = args.key, args.bib
+        if key == "-":
+            if source is not None:
+                raise UsageError("give the entry either with --bib or as '-', not both")
+            key, source = None, "-"
+        bib_text, where = None, "<stdin>"
+        if source == "-":
+            bib_text = (stdin or sys.stdin).read()
+        elif source is not None:
+            path = Path(source)
+            where = str(path)
+            bib_text = read_text(path, root)
+        made = new_paper(root, key, bib_text, where, args.slug, args.status, day, dry_run=args.dry_run)
+        if args.dry_run:
+            if made.bib_text is not None:
+                print(f"would append '{made.entry.key}' to {BIB}:")
+                print(made.entry.bibtex.strip("\n"))
+            print(f"would write {shown(made.note, root)}:")
+            print(made.text, end="")
+        else:
+            if made.bib_text is not None:
+                print(f"added '{made.entry.key}' to {BIB}")
+            print(shown(made.note, root))
+
+    return run("new_paper", work)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

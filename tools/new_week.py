@@ -1,0 +1,556 @@
+"""Start this week's report: docs/weekly/posts/<Monday>.md.
+
+    tools/new_week                      the week that contains today
+    tools/new_week --date 2026-11-25    the week (Monday to Sunday) that contains that day
+    tools/new_week --author lin         an author id from docs/weekly/.authors.yml (default: the first)
+    tools/new_week --category CV        a category allowed in mkdocs.yml (repeatable)
+    tools/new_week --dry-run            print the report; write nothing
+    python -m tools.new_week            the same command
+
+The report has the blog front matter (date, authors, categories, tags), the
+title "Weekly report from YYYY.MM.DD to YYYY.MM.DD", the sections of the
+existing reports (本周代码, 论文阅读, 下周计划), the papers whose notes say
+``status: reading`` or ``status: queued``, and the unchecked ``- [ ]`` items of
+the latest earlier report's 下周计划 (next week) section, carried over.
+
+It never overwrites: a report whose front matter ``date`` falls in the same
+ISO week, under any file name, is a refusal. Every refusal is one line on
+stderr naming the file (and line), exit status 1; a bad command line (an
+unknown option, a date that does not exist) exits with 2. Nothing is written
+then.
+
+The helpers here (front matter, dates, atomic creation of a file) are shared
+by tools/new_paper.py and tools/import_post.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTS = Path("docs/weekly/posts")
+AUTHORS = Path("docs/weekly/.authors.yml")
+PAPERS = Path("docs/papers")
+MKDOCS = Path("mkdocs.yml")
+STATUSES = ("queued", "reading", "read")
+
+# The sections of a report, as the existing reports write them.
+CODE_HEADING = "## 本周代码"
+PAPERS_HEADING = "## 论文阅读"
+NEXT_HEADING = "## 下周计划"
+# A heading that opens the "next week" section of an earlier report.
+NEXT_WEEK = re.compile(r"下周|next\s+week", re.IGNORECASE)
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class Refusal(Exception):
+    """Why a command does nothing; str() is one line naming the file (and line)."""
+
+
+class UsageError(Exception):
+    """A bad value on the command line (exit status 2)."""
+
+
+# -- command lines ------------------------------------------------------------
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but an error is one line: ``new_week: error: unrecognized arguments: --x``."""
+
+    def error(self, message: str):  # noqa: D401 - argparse's hook
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def parse_day(text: str) -> dt.date:
+    """A calendar date written YYYY-MM-DD; UsageError for anything else."""
+    if not DATE.fullmatch(text):
+        raise UsageError(f"invalid date '{text}': write it as YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"invalid date '{text}': {exc}") from None
+
+
+def run(prog: str, work) -> int:
+    """Call work(); turn a Refusal or UsageError into one line on stderr and an exit status."""
+    try:
+        work()
+    except Refusal as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+# -- files ----------------------------------------------------------------------
+
+
+def shown(path: Path, root: Path) -> str:
+    """A path as messages show it: relative to the repository root when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def read_text(path: Path, root: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise Refusal(f"{shown(path, root)}: no such file") from None
+    except IsADirectoryError:
+        raise Refusal(f"{shown(path, root)}: is a folder, not a file") from None
+    except UnicodeDecodeError as exc:
+        raise Refusal(f"{shown(path, root)}: not UTF-8 (byte {exc.start})") from None
+
+
+def _temporary(folder: Path, name: str, data: bytes, mode: int = 0o644) -> str:
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, mode)
+    except BaseException:
+        os.unlink(temp)
+        raise
+    return temp
+
+
+def create_file(path: Path, text: str, root: Path) -> None:
+    """Write a new file atomically; never replace one that exists (even one made meanwhile).
+
+    The text goes to a temporary file in the same folder, which is then linked
+    to its name: os.link fails when the name is taken, where os.replace would
+    overwrite. Readers see no file or the whole file, never a part of it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = _temporary(path.parent, path.name, text.encode("utf-8"))
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        raise Refusal(f"{shown(path, root)}: already exists; not overwriting it") from None
+    except OSError:
+        # A file system without hard links: O_EXCL still refuses a taken name.
+        try:
+            with open(path, "xb") as out:
+                out.write(text.encode("utf-8"))
+        except FileExistsError:
+            raise Refusal(f"{shown(path, root)}: already exists; not overwriting it") from None
+    finally:
+        os.unlink(temp)
+
+
+def replace_file(path: Path, old: str, new: str, root: Path) -> None:
+    """Replace a file's text atomically, unless it changed since it was read as ``old``."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    temp = _temporary(path.parent, path.name, new.encode("utf-8"), mode)
+    try:
+        current = path.read_bytes().decode("utf-8") if path.exists() else ""
+        if current != old:
+            raise Refusal(f"{shown(path, root)}: changed while this command ran; run it again")
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
+# -- front matter -----------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML as MkDocs reads front matter (safe; dates become datetime.date)."""
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    data: dict
+    lines: dict[str, int]  # field -> 1-based line in the file
+    body: str  # everything after the closing '---' line, as written
+    body_line: int  # 1-based line where the body starts
+
+    def line(self, name: str) -> int:
+        return self.lines.get(name, 1)
+
+
+FENCE = re.compile(r"---[ \t]*\r?\n")
+
+
+def split_front_matter(text: str, where: str) -> tuple[str, str, int] | None:
+    """(YAML text, body, body's first line) or None when the text has no front matter."""
+    if not FENCE.match(text):
+        return None
+    start = FENCE.match(text).end()
+    closing = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.MULTILINE).search(text, start)
+    if closing is None:
+        raise Refusal(f"{where}:1: front matter is not closed (no second '---' line)")
+    yaml_text = text[start:closing.start()]
+    body = text[closing.end():]
+    return yaml_text, body, text.count("\n", 0, closing.end()) + 1
+
+
+def parse_front_matter(text: str, where: str, loader=_Loader, required: bool = False) -> FrontMatter:
+    """The front matter of a Markdown file; Refusal with file:line for bad YAML."""
+    parts = split_front_matter(text, where)
+    if parts is None:
+        if required:
+            raise Refusal(f"{where}:1: no front matter (the file must start with a '---' line)")
+        return FrontMatter({}, {}, text, 1)
+    yaml_text, body, body_line = parts
+    try:
+        node = yaml.compose(yaml_text, Loader=loader)
+        data = yaml.load(yaml_text, Loader=loader) if node is not None else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise Refusal(f"{where}:{line}: front matter is not valid YAML: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict) or not isinstance(node, (yaml.MappingNode, type(None))):
+        raise Refusal(f"{where}:2: front matter must be 'name: value' lines")
+    lines: dict[str, int] = {}
+    if node is not None:
+        for key, _ in node.value:
+            name = str(key.value)
+            if name in lines:
+                raise Refusal(f"{where}:{key.start_mark.line + 2}: '{name}' appears twice in the front matter")
+            lines[name] = key.start_mark.line + 2
+    return FrontMatter(data, lines, body, body_line)
+
+
+def read_front_matter(path: Path, root: Path, **kwargs) -> FrontMatter:
+    return parse_front_matter(read_text(path, root), shown(path, root), **kwargs)
+
+
+def to_date(value, where: str) -> dt.date:
+    """A front matter date (a YAML date, a datetime, a string, or Material's {created: ...})."""
+    if isinstance(value, dict) and "created" in value:
+        value = value["created"]
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[ T][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?", value.strip())
+        if match:
+            try:
+                return dt.date.fromisoformat(match[1])
+            except ValueError:
+                pass
+    raise Refusal(f"{where}: date must be YYYY-MM-DD, not '{value}'")
+
+
+def yaml_value(value) -> str:
+    """One front matter value, written on one line (quoted only where YAML needs it)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6).strip()
+    return text.removesuffix("\n...").removesuffix("...").strip()
+
+
+def front_matter_text(fields: dict) -> str:
+    return "---\n" + "".join(f"{name}: {yaml_value(value)}\n" for name, value in fields.items()) + "---\n"
+
+
+# -- the blog's settings -------------------------------------------------------------
+
+
+def author_ids(root: Path) -> list[str]:
+    """The author ids of docs/weekly/.authors.yml, in file order."""
+    path = root / AUTHORS
+    matter = read_text(path, root)
+    try:
+        data = yaml.safe_load(matter)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise Refusal(f"{AUTHORS}:{mark.line + 1 if mark else 1}: not valid YAML") from None
+    authors = data.get("authors") if isinstance(data, dict) else None
+    if not isinstance(authors, dict) or not authors:
+        raise Refusal(f"{AUTHORS}:1: no authors (expected 'authors:' with one id per author)")
+    return [str(name) for name in authors]
+
+
+def choose_author(root: Path, author: str | None) -> str:
+    ids = author_ids(root)
+    if author is None:
+        return ids[0]
+    if author not in ids:
+        raise Refusal(f"{AUTHORS}: unknown author '{author}' (known: {', '.join(ids)})")
+    return author
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """mkdocs.yml with its !ENV and !!python tags read as nothing: we only want plain settings."""
+
+
+_ConfigLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def allowed_categories(root: Path) -> list[str] | None:
+    """The blog plugin's categories_allowed in mkdocs.yml; None when any category is allowed."""
+    path = root / MKDOCS
+    if not path.exists():
+        return None
+    try:
+        config = yaml.load(read_text(path, root), Loader=_ConfigLoader) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise Refusal(f"{MKDOCS}:{mark.line + 1 if mark else 1}: not valid YAML") from None
+    for plugin in config.get("plugins") or []:
+        if isinstance(plugin, dict) and isinstance(plugin.get("blog"), dict):
+            allowed = plugin["blog"].get("categories_allowed")
+            return [str(c) for c in allowed] if allowed else None
+    return None
+
+
+def check_categories(root: Path, categories: list[str]) -> None:
+    allowed = allowed_categories(root)
+    for category in categories:
+        if allowed is not None and category not in allowed:
+            raise Refusal(f"{MKDOCS}: category '{category}' is not in the blog's categories_allowed ({', '.join(allowed)})")
+
+
+# -- weeks and reports ----------------------------------------------------------------
+
+
+def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    """Monday and Sunday of the ISO week that contains day."""
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def title_of_week(monday: dt.date) -> str:
+    sunday = monday + dt.timedelta(days=6)
+    return f"Weekly report from {monday:%Y.%m.%d} to {sunday:%Y.%m.%d}"
+
+
+@dataclass(frozen=True)
+class Report:
+    path: Path
+    date: dt.date
+    front: FrontMatter
+
+
+def reports(root: Path) -> list[Report]:
+    """Every weekly report under docs/weekly/posts, oldest first."""
+    found = []
+    folder = root / POSTS
+    for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
+        front = read_front_matter(path, root)
+        where = f"{shown(path, root)}:{front.line('date')}"
+        if "date" not in front.data:
+            raise Refusal(f"{where}: a weekly report needs 'date' in its front matter")
+        found.append(Report(path, to_date(front.data["date"], where), front))
+    return sorted(found, key=lambda r: (r.date, r.path))
+
+
+def report_in_week(root: Path, monday: dt.date) -> Report | None:
+    """The report whose date falls in the ISO week starting on monday, if any."""
+    sunday = monday + dt.timedelta(days=6)
+    return next((r for r in reports(root) if monday <= r.date <= sunday), None)
+
+
+_md = MarkdownIt("commonmark").use(front_matter_plugin)
+
+
+def open_items(body: str) -> list[str]:
+    """The unchecked task items ('- [ ] ...') of a report's next-week section."""
+    tokens = _md.parse(body)
+    items: list[str] = []
+    inside = False
+    level = 0
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            heading = tokens[i + 1].content
+            if inside and int(token.tag[1]) <= level:
+                inside = False
+            if not inside and NEXT_WEEK.search(heading):
+                inside, level = True, int(token.tag[1])
+        elif inside and token.type == "inline" and tokens[i - 1].type == "paragraph_open" and i >= 2 \
+                and tokens[i - 2].type == "list_item_open":
+            match = re.match(r"\[ \][ \t]+(.+)", token.content, re.DOTALL)
+            if match:
+                item = " ".join(match[1].split())
+                if item not in items:
+                    items.append(item)
+    return items
+
+
+# -- the reading queue -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuedPaper:
+    path: Path
+    title: str
+    status: str
+    since: dt.date | None  # started (reading) or added (queued)
+
+
+def paper_title(front: FrontMatter, path: Path, root: Path) -> str:
+    if front.data.get("title"):
+        return str(front.data["title"])
+    tokens = _md.parse(front.body)
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h1":
+            return tokens[i + 1].content
+    key = front.data.get("bib")
+    if key:
+        from tools.bib import BibError, load
+
+        try:
+            papers = load(root / "docs/references.bib")
+        except (BibError, OSError) as exc:
+            raise Refusal(str(exc)) from None
+        if str(key) in papers:
+            return papers[str(key)].title
+    return path.stem
+
+
+def reading_queue(root: Path) -> list[QueuedPaper]:
+    """Paper notes with status reading, then queued; by date, then path."""
+    queue = []
+    folder = root / PAPERS
+    for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
+        front = read_front_matter(path, root)
+        status = front.data.get("status")
+        if status is None:
+            continue
+        if status not in STATUSES:
+            raise Refusal(f"{shown(path, root)}:{front.line('status')}: status must be one of "
+                          f"{', '.join(STATUSES)}, not '{status}'")
+        if status == "read":
+            continue
+        name = "started" if status == "reading" else "added"
+        since = None
+        if front.data.get(name) is not None:
+            since = to_date(front.data[name], f"{shown(path, root)}:{front.line(name)}")
+        queue.append(QueuedPaper(path, paper_title(front, path, root), status, since))
+    order = {"reading": 0, "queued": 1}
+    return sorted(queue, key=lambda p: (order[p.status], p.since or dt.date.max, p.path))
+
+
+# -- the report -------------------------------------------------------------------------
+
+
+def render_report(monday: dt.date, author: str, categories: list[str], queue: list[QueuedPaper],
+                  carried: list[str], previous: Report | None, root: Path) -> str:
+    post_folder = root / POSTS
+    lines = [
+        front_matter_text({"date": monday, "authors": [author], "categories": categories, "tags": []}),
+        f"# {title_of_week(monday)}",
+        "",
+        "<!-- 一段话：这周做了什么。博客首页只显示 more 标记以上的部分。 -->",
+        "",
+        "<!-- more -->",
+        "",
+        CODE_HEADING,
+        "",
+        "<!-- ### 每件事一个小节：做了什么、结果、代码（```python 块会被测试运行）。 -->",
+        "",
+        PAPERS_HEADING,
+        "",
+    ]
+    if queue:
+        for status, label in (("reading", "正在读"), ("queued", "待读")):
+            group = [p for p in queue if p.status == status]
+            if not group:
+                continue
+            lines.append(f"{label}：")
+            lines.append("")
+            for paper in group:
+                link = os.path.relpath(paper.path, post_folder).replace(os.sep, "/")
+                since = f"（{'开始于' if status == 'reading' else '加入于'} {paper.since.isoformat()}）" if paper.since else ""
+                lines.append(f"- [{paper.title}]({link}){since}")
+            lines.append("")
+    else:
+        lines += ["<!-- 没有 status: reading 或 queued 的论文笔记；用 tools/new_paper 加一篇。 -->", ""]
+    lines += [NEXT_HEADING, ""]
+    if carried:
+        source = os.path.relpath(previous.path, post_folder).replace(os.sep, "/")
+        lines.append(f"<!-- 从上周（{source}）延续的未完成项 -->")
+        lines += [f"- [ ] {item}" for item in carried]
+    else:
+        lines.append("<!-- - [ ] 下周要做的事；没勾掉的会被下一份周报带过去 -->")
+    lines.append("")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class NewWeek:
+    path: Path
+    text: str
+
+
+def plan_week(root: Path, day: dt.date, author: str | None = None,
+              categories: list[str] | None = None) -> NewWeek:
+    """The report for the week containing day: where it goes and what it says. Writes nothing."""
+    categories = list(categories or [])
+    monday, _ = week_of(day)
+    chosen = choose_author(root, author)
+    check_categories(root, categories)
+    known = reports(root)
+    sunday = monday + dt.timedelta(days=6)
+    existing = next((r for r in known if monday <= r.date <= sunday), None)
+    if existing is not None:
+        raise Refusal(f"{shown(existing.path, root)}:{existing.front.line('date')}: the report for the week of "
+                      f"{monday.isoformat()} already exists (date: {existing.date.isoformat()}); not writing another")
+    path = root / POSTS / f"{monday.isoformat()}.md"
+    if path.exists():
+        raise Refusal(f"{shown(path, root)}: already exists; not overwriting it")
+    earlier = [r for r in known if r.date < monday]
+    previous = earlier[-1] if earlier else None
+    carried = open_items(previous.front.body) if previous else []
+    queue = reading_queue(root)
+    return NewWeek(path, render_report(monday, chosen, categories, queue, carried, previous, root))
+
+
+def new_week(root: Path, day: dt.date, author: str | None = None, categories: list[str] | None = None,
+             dry_run: bool = False) -> NewWeek:
+    """Create the report for the week containing day (unless dry_run); return it."""
+    week = plan_week(root, day, author, categories)
+    if not dry_run:
+        create_file(week.path, week.text, root)
+    return week
+
+
+def main(argv: list[str] | None = None, today: dt.date | None = None, root: Path = ROOT) -> int:
+    parser = Parser(prog="new_week", description="Create the weekly report for the ISO week containing a date.")
+    parser.add_argument("--date", help="a day of the week, YYYY-MM-DD (default: today)")
+    parser.add_argument("--author", help="author id from docs/weekly/.authors.yml (default: the first)")
+    parser.add_argument("--category", action="append", default=[],
+                        help="a category from mkdocs.yml's categories_allowed (repeatable)")
+    parser.add_argument("--dry-run", action="store_true", help="print the report; write nothing")
+    args = parser.parse_args(argv)
+
+    def work():
+        day = parse_day(args.date) if args.date is not None else (today or dt.date.today())
+        week = new_week(root, day, args.author, args.category, dry_run=args.dry_run)
+        if args.dry_run:
+            print(f"would write {shown(week.path, root)}:")
+            print(week.text, end="")
+        else:
+            print(shown(week.path, root))
+
+    return run("new_week", work)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
