@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Time three ways to apply dropout: mask multiply, masked assignment, F.dropout.
+
+    python -m tools.bench_dropout                       # CPU, prints a table
+    python -m tools.bench_dropout --device cuda --json benchmarks/dropout-cuda.json
+
+Each method draws its own mask inside the timed region, so all three pay for
+their random numbers. Times come from torch.utils.benchmark (which synchronises
+CUDA) as the median over repeated runs. The JSON records the device's name, the
+torch version and every figure of the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import platform
+import sys
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch.utils import benchmark
+
+
+def mask_multiply(x, p):
+    keep = torch.rand_like(x) > p
+    return x * keep / (1.0 - p)
+
+
+def masked_assignment(x, p):
+    keep = torch.rand_like(x) > p
+    y = x.clone()
+    y[~keep] = 0  # boolean indexing: find the dropped positions, then write
+    return y / (1.0 - p)
+
+
+def functional_dropout(x, p):
+    return F.dropout(x, p, training=True)
+
+
+METHODS = {
+    "mask multiply": mask_multiply,
+    "masked assignment": masked_assignment,
+    "F.dropout": functional_dropout,
+}
+
+
+def device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def bench(sizes: list[int], p: float, device: torch.device, min_run_time: float) -> list[dict]:
+    rows = []
+    for n in sizes:
+        x = torch.randn(n, device=device)
+        for name, fn in METHODS.items():
+            fn(x, p)  # warm-up (CUDA context, allocator)
+            timer = benchmark.Timer(stmt="fn(x, p)", globals={"fn": fn, "x": x, "p": p})
+            measurement = timer.blocked_autorange(min_run_time=min_run_time)
+            rows.append({"elements": n, "method": name, "median_us": measurement.median * 1e6})
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    """A Markdown table: one row per size, one column per method, and the ratio assignment / multiply."""
+    sizes = sorted({r["elements"] for r in rows})
+    names = list(METHODS)
+    lines = [
+        "| elements | " + " | ".join(f"{name} (µs)" for name in names) + " | assignment / multiply |",
+        "|---:|" + "---:|" * (len(names) + 1),
+    ]
+    for n in sizes:
+        t = {r["method"]: r["median_us"] for r in rows if r["elements"] == n}
+        ratio = t["masked assignment"] / t["mask multiply"]
+        lines.append(f"| {n:,} | " + " | ".join(f"{t[name]:,.1f}" for name in names) + f" | {ratio:.2f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tools/bench_dropout", description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2**16, 2**20, 2**24], help="numbers of elements")
+    parser.add_argument("-p", type=float, default=0.5, help="drop probability (default: 0.5)")
+    parser.add_argument("--min-run-time", type=float, default=0.5, help="seconds per measurement")
+    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    args = parser.parse_args(argv)
+
+    device = torch.device(args.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        print(f"tools/bench_dropout: --device {args.device}: CUDA is not available here", file=sys.stderr)
+        return 2
+    if not 0.0 < args.p < 1.0:
+        print(f"tools/bench_dropout: -p {args.p}: must be strictly between 0 and 1", file=sys.stderr)
+        return 2
+    torch.manual_seed(0)
+    rows = bench(args.sizes, args.p, device, args.min_run_time)
+    result = {
+        "device": device.type,
+        "device_name": device_name(device),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "p": args.p,
+        "date": datetime.date.today().isoformat(),
+        "results": rows,
+    }
+    print(f"{result['device_name']} ({device.type}, torch {torch.__version__}, {result['threads']} threads), p = {args.p}")
+    print(table(rows))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
