@@ -229,10 +229,11 @@ class ExampleBlock(pytest.Item):
             raise AssertionError(f"{self.where}: the block printed\n{got}\nbut the note expects\n{expected}")
 
     def repr_failure(self, excinfo, style=None):
-        # Start the traceback at the note: the plugin's frames say nothing.
-        cut = excinfo.traceback.cut(path=self.path)
-        if len(cut):
-            excinfo.traceback = cut
+        # Start the traceback at the note (the plugin's frames say nothing) and
+        # drop frames that hide themselves (pytest-timeout's, pytest's).
+        if not self.config.getoption("fulltrace", False):
+            cut = excinfo.traceback.cut(path=self.path)
+            excinfo.traceback = (cut if len(cut) else excinfo.traceback).filter(excinfo)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):

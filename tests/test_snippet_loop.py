@@ -1,0 +1,283 @@
+"""The pytest plugin of tests/plugins/, run as an inner pytest on temporary checkouts.
+
+Each checkout has a note in docs/, snippets/ as tools/extract writes it and a
+tests/test_demo.py; the inner run uses the same options as pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.plugins.blocks import parse_mark
+from tests.plugins.devices import cuda_problem
+from tests.plugins.verified import passed_per_device, updated
+from tools.extract import NoteError
+from tools.extract import main as extract
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PYPROJECT = """
+[tool.pytest.ini_options]
+testpaths = ["tests", "docs"]
+pythonpath = ["."]
+addopts = "-ra --strict-markers -p no:codeblocks -p tests.plugins -p no:cacheprovider"
+timeout = 600
+"""
+
+NOTE = '''
+# Demo
+
+```python title="snippets/demo.py"
+def ratio(a, b):
+    return a / b
+```
+
+A block that uses it:
+
+```python
+from snippets.demo import ratio
+
+assert ratio(1, 2) == 0.5
+```
+'''
+
+TESTS = '''
+import torch
+
+from snippets.demo import ratio
+
+
+def test_ratio(device):
+    assert ratio(torch.tensor(1.0, device=device), 2).item() == 0.5
+
+
+def test_names():
+    assert ratio.__name__ == "ratio"
+'''
+
+
+def checkout(pytester: pytest.Pytester, monkeypatch, note: str = NOTE, tests: str | None = TESTS) -> Path:
+    """A temporary checkout; the inner pytest finds the plugin through PYTHONPATH."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    root = pytester.path
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    (root / "docs" / "notes").mkdir(parents=True)
+    (root / "docs" / "notes" / "demo.md").write_text(textwrap.dedent(note).lstrip("\n"))
+    (root / "snippets").mkdir()
+    shutil.copy(ROOT / "snippets" / "__init__.py", root / "snippets" / "__init__.py")
+    assert extract(["--root", str(root)]) == 0
+    if tests is not None:
+        (root / "tests").mkdir()
+        (root / "tests" / "test_demo.py").write_text(textwrap.dedent(tests).lstrip("\n"))
+    return root
+
+
+def inner(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_subprocess(*args, timeout=300)
+
+
+# --------------------------------------------------------------------------
+# Example blocks
+# --------------------------------------------------------------------------
+
+BLOCKS = '''
+# Blocks
+
+Text.
+
+```python
+import os, pickle
+
+class Point:
+    pass
+
+assert __name__ == "__main__"
+assert pickle.loads(pickle.dumps(Point())).__class__.__name__ == "Point"
+open("litter.txt", "w").write("a block wrote this")
+assert os.path.basename(os.getcwd()).startswith("papernotes-block-")
+```
+
+```python
+x = 1
+y = x / 0
+```
+
+<!--pytest.mark.timeout(1)-->
+```python
+while True:
+    pass
+```
+
+<!--pytest.mark.skip(reason="a fragment")-->
+```python
+not python at all
+```
+'''
+
+
+def test_blocks_fail_at_the_note_line_time_out_and_leave_no_files(pytester, monkeypatch):
+    root = checkout(pytester, monkeypatch, note=BLOCKS, tests=None)
+    result = inner(pytester, "docs", "-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=2, skipped=1)
+    out = result.stdout.str()
+    # The failing block: its header, the block's own lines, the note's file and line.
+    result.stdout.fnmatch_lines(
+        [
+            "*_ docs/notes/demo.md:17 [[]cpu[]] _*",
+            "    x = 1",
+            ">   y = x / 0",
+            "E   ZeroDivisionError: division by zero",
+            "docs/notes/demo.md:19: ZeroDivisionError",
+        ]
+    )
+    assert "FAILED docs/notes/demo.md::line 17[cpu] - ZeroDivisionError: division by zero" in out
+    # The hanging block, stopped by its own limit.
+    result.stdout.fnmatch_lines(
+        ["*_ docs/notes/demo.md:23 [[]cpu[]] _*", "E   Failed: Timeout (>1.0s) from pytest-timeout.", "docs/notes/demo.md:2[45]: Failed"]
+    )
+    assert "SKIPPED [1] docs/notes/demo.md: a fragment" in out  # pytest folds marked skips per file
+    # Ran in a temporary directory that is gone.
+    assert not (root / "litter.txt").exists()
+
+
+def test_blocks_get_a_60_second_limit_unless_they_set_one(pytester, monkeypatch):
+    checkout(pytester, monkeypatch, note=BLOCKS, tests=None)
+    items, _ = pytester.inline_genitems("docs")
+    limits = {item.name: item.get_closest_marker("timeout").args[0] for item in items}
+    assert limits == {"line 5[cpu]": 60.0, "line 17[cpu]": 60.0, "line 23[cpu]": 1, "line 29[cpu]": 60.0}
+
+
+def test_a_bad_mark_is_a_collection_error_naming_the_line(pytester, monkeypatch):
+    checkout(pytester, monkeypatch, note="Text.\n\n<!--pytest.mark.skip(reason=why)-->\n```python\nx = 1\n```\n", tests=None)
+    result = inner(pytester, "docs")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*docs/notes/demo.md:4: cannot use <!--pytest.mark.skip(reason=why)-->*"])
+
+
+def test_marks_are_read_as_literals_not_evaluated():
+    assert parse_mark('pytest.mark.skip(reason="later")', "n.md:1").mark.kwargs == {"reason": "later"}
+    assert parse_mark("pytest.mark.xfail", "n.md:1").name == "xfail"
+    skipif = parse_mark("pytest.mark.skipif(\"sys.platform == 'win32'\", reason='posix')", "n.md:1").mark
+    assert skipif.args == ("sys.platform == 'win32'",)
+    for text in ['__import__("os").system("true")', "pytest.mark.skipif(sys.platform == 'x', reason='y')", "skip("]:
+        with pytest.raises(NoteError, match=r"^n\.md:1: cannot use"):
+            parse_mark(text, "n.md:1")
+
+
+# --------------------------------------------------------------------------
+# Exported code and devices
+# --------------------------------------------------------------------------
+
+
+def test_a_failing_snippet_shows_the_note_line(pytester, monkeypatch):
+    checkout(pytester, monkeypatch, tests="from snippets.demo import ratio\n\n\ndef test_zero(device):\n    ratio(1, 0)\n")
+    result = inner(pytester, "tests")
+    result.assert_outcomes(failed=1, skipped=1)
+    result.stdout.fnmatch_lines(
+        ["    def ratio(a, b):", ">       return a / b", "E       ZeroDivisionError: division by zero", "docs/notes/demo.md:5: ZeroDivisionError"]
+    )
+
+
+def test_the_device_fixture_runs_on_cpu_and_says_why_cuda_is_skipped(pytester, monkeypatch):
+    checkout(pytester, monkeypatch)
+    result = inner(pytester, "-v")
+    result.assert_outcomes(passed=3, skipped=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*tests/test_demo.py::test_ratio[[]cpu[]] PASSED*",
+            "*tests/test_demo.py::test_ratio[[]cuda[]] SKIPPED*",
+            "SKIPPED [[]1[]] tests/test_demo.py*: cuda not selected (this run: --device cpu); "
+            "run pytest --device cuda on a machine with a GPU*",
+        ]
+    )
+
+
+@pytest.mark.skipif(cuda_problem() is None, reason="this machine has CUDA: asking for it is no error here")
+def test_asking_for_cuda_without_it_is_a_usage_error(pytester, monkeypatch):
+    checkout(pytester, monkeypatch)
+    result = inner(pytester, "--device", "cuda")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--device cuda: * nothing was run (tests never fall back to the CPU)"])
+    assert "passed" not in result.stdout.str()
+
+
+def test_blocks_run_with_the_default_device_set_around_them():
+    torch = pytest.importorskip("torch")
+    from tests.plugins.blocks import default_device
+
+    with default_device("meta"):
+        assert torch.empty(2).device.type == "meta"
+        torch.set_default_device("meta")  # a block that changes it leaks nothing
+    assert torch.empty(2).device.type == "cpu"
+
+
+# --------------------------------------------------------------------------
+# Verification records
+# --------------------------------------------------------------------------
+
+
+def records(root: Path) -> dict | None:
+    path = root / "snippets" / "verified.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def test_a_passing_run_records_the_module_and_a_rerun_changes_nothing(pytester, monkeypatch):
+    root = checkout(pytester, monkeypatch)
+    inner(pytester).assert_outcomes(passed=3, skipped=1)
+    saved = records(root)
+    import hashlib
+
+    assert saved["demo"]["sha256"] == hashlib.sha256((root / "snippets" / "demo.py").read_bytes()).hexdigest()
+    cpu = saved["demo"]["devices"]["cpu"]
+    assert set(saved["demo"]["devices"]) == {"cpu"}
+    assert cpu["tests_passed"] == 2 and cpu["torch"] and cpu["device_name"] and len(cpu["date"]) == 10
+    # An unchanged record keeps its date, so the file does not change.
+    path = root / "snippets" / "verified.json"
+    path.write_text(path.read_text().replace(cpu["date"], "2000-01-01"))
+    before = path.read_bytes()
+    inner(pytester).assert_outcomes(passed=3, skipped=1)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["-k", "ratio"], ["tests/test_demo.py::test_ratio"], ["--deselect", "tests/test_demo.py::test_names"], ["-x", "-m", "not cuda"]],
+    ids=["-k", "node id", "--deselect", "-m"],
+)
+def test_a_partial_run_records_nothing(pytester, monkeypatch, args):
+    root = checkout(pytester, monkeypatch)
+    result = inner(pytester, *args)
+    assert result.ret == 0
+    assert records(root) is None
+
+
+def test_a_failing_run_records_nothing(pytester, monkeypatch):
+    root = checkout(pytester, monkeypatch, tests=TESTS + "\n\ndef test_fails():\n    assert False\n")
+    inner(pytester).assert_outcomes(passed=3, failed=1, skipped=1)
+    assert records(root) is None
+
+
+def test_which_devices_a_module_is_verified_on():
+    tests = {"t[cpu]": "cpu", "t[cuda]": "cuda", "free": None}
+    assert passed_per_device(tests, {"t[cpu]": "passed", "t[cuda]": "skipped", "free": "passed"}) == {"cpu": 2}
+    assert passed_per_device(tests, {"t[cpu]": "passed", "t[cuda]": "passed", "free": "failed"}) == {}
+    assert passed_per_device(tests, {"t[cpu]": "failed", "t[cuda]": "passed", "free": "passed"}) == {"cuda": 2}
+    assert passed_per_device({"a": None, "b": None}, {"a": "passed", "b": "passed"}) == {"cpu": 2}
+    assert passed_per_device({"a": None}, {"a": "xfail"}) == {}
+
+
+def test_records_of_an_old_version_go_and_unchanged_ones_keep_their_date():
+    cpu = {"date": "2026-01-01", "device_name": "CPU X", "torch": "2.13.0", "tests_passed": 2}
+    cuda = {"date": "2026-01-02", "device_name": "GPU Y", "torch": "2.13.0", "tests_passed": 2}
+    old = {"demo": {"sha256": "a", "devices": {"cpu": cpu, "cuda": cuda}}, "gone": {"sha256": "c", "devices": {}}}
+    about = {"cpu": {"date": "2026-02-02", "device_name": "CPU X", "torch": "2.13.0"}}
+    same = updated(old, {"demo": ("a", {"cpu": 2})}, {"demo"}, about)
+    assert same == {"demo": {"sha256": "a", "devices": {"cpu": cpu, "cuda": cuda}}}
+    changed = updated(old, {"demo": ("b", {"cpu": 3})}, {"demo"}, about)
+    assert changed == {"demo": {"sha256": "b", "devices": {"cpu": {**about["cpu"], "tests_passed": 3}}}}
