@@ -212,26 +212,49 @@ def parse_front_matter(text: str, where: str, loader=_Loader, required: bool = F
             raise Refusal(f"{where}:1: no front matter (the file must start with a '---' line)")
         return FrontMatter({}, {}, text, 1)
     yaml_text, body, body_line = parts
+    data, lines = load_mapping(yaml_text, where, 2, loader)
+    return FrontMatter(data, lines, body, body_line)
+
+
+def load_mapping(yaml_text: str, where: str, first_line: int, loader=_Loader) -> tuple[dict, dict[str, int]]:
+    """Front matter YAML (starting on first_line of the file): its fields and each field's line."""
     try:
         node = yaml.compose(yaml_text, Loader=loader)
         data = yaml.load(yaml_text, Loader=loader) if node is not None else {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 2 if mark is not None else 1
+        # Where the construct began (an unclosed quote) says more than where reading stopped.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        line = mark.line + first_line if mark is not None else first_line
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context = getattr(exc, "context", None)
+        problem = f"{context}, {problem}" if context else problem
         raise Refusal(f"{where}:{line}: front matter is not valid YAML: {problem}") from None
+    except ValueError as exc:  # a value YAML reads but cannot build: date: 2026-02-30
+        line, name, value = _bad_value(node, loader, first_line)
+        raise Refusal(f"{where}:{line}: {name}: '{value}' is not valid: {exc}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict) or not isinstance(node, (yaml.MappingNode, type(None))):
-        raise Refusal(f"{where}:2: front matter must be 'name: value' lines")
+        raise Refusal(f"{where}:{first_line}: front matter must be 'name: value' lines")
     lines: dict[str, int] = {}
     if node is not None:
         for key, _ in node.value:
             name = str(key.value)
             if name in lines:
-                raise Refusal(f"{where}:{key.start_mark.line + 2}: '{name}' appears twice in the front matter")
-            lines[name] = key.start_mark.line + 2
-    return FrontMatter(data, lines, body, body_line)
+                raise Refusal(f"{where}:{key.start_mark.line + first_line}: '{name}' appears twice in the front matter")
+            lines[name] = key.start_mark.line + first_line
+    return data, lines
+
+
+def _bad_value(node, loader, first_line: int) -> tuple[int, str, str]:
+    """Line, field and text of the first value that YAML cannot build."""
+    for key, value in node.value if isinstance(node, yaml.MappingNode) else []:
+        try:
+            loader("").construct_object(value, deep=True)
+        except ValueError:
+            text = value.value if isinstance(value, yaml.ScalarNode) else "..."
+            return value.start_mark.line + first_line, str(key.value), text
+    return first_line, "front matter", "..."
 
 
 def read_front_matter(path: Path, root: Path, **kwargs) -> FrontMatter:
@@ -367,12 +390,12 @@ def report_in_week(root: Path, monday: dt.date) -> Report | None:
     return next((r for r in reports(root) if monday <= r.date <= sunday), None)
 
 
-_md = MarkdownIt("commonmark").use(front_matter_plugin)
+MARKDOWN = MarkdownIt("commonmark").use(front_matter_plugin)
 
 
 def open_items(body: str) -> list[str]:
     """The unchecked task items ('- [ ] ...') of a report's next-week section."""
-    tokens = _md.parse(body)
+    tokens = MARKDOWN.parse(body)
     items: list[str] = []
     inside = False
     level = 0
@@ -407,7 +430,7 @@ class QueuedPaper:
 def paper_title(front: FrontMatter, path: Path, root: Path) -> str:
     if front.data.get("title"):
         return str(front.data["title"])
-    tokens = _md.parse(front.body)
+    tokens = MARKDOWN.parse(front.body)
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag == "h1":
             return tokens[i + 1].content

@@ -1,0 +1,350 @@
+"""Bring an old blog post (Jekyll or Hexo) into the log, with our front matter.
+
+    tools/import_post 2022-04-24-weekly.md              a weekly report, if it looks like one
+    tools/import_post post.md --as weekly               a weekly report, whatever it looks like
+    tools/import_post post.md --as paper [--bib KEY]    a paper note in docs/papers/<slug>.md
+    tools/import_post post.md --as course               a course note in docs/courses/<slug>.md
+    tools/import_post post.md --slug moco               the note's file name (default: from the post's)
+    tools/import_post post.md --author lin              the report's author id (default: the post's
+                                                        author when .authors.yml knows it, else the first)
+    tools/import_post post.md --dry-run                 print what would be written; write nothing
+    python -m tools.import_post                         the same command
+
+A weekly report goes to docs/weekly/posts/<Monday>.md with ``date`` the Monday
+of the ISO week of the post's date. Of the post's front matter, ``title`` and
+``tags`` are kept, ``subtitle`` becomes ``description``, ``author`` becomes
+``authors``, categories that mkdocs.yml does not allow become tags, and the rest
+(``layout``, ``header-img``, ``catalog``, ...) is dropped. Each thing dropped or
+changed is printed, one line each. The body (everything after the front
+matter) is written byte for byte as it was.
+
+It refuses, in one line naming the file and line, and writes nothing: a post
+without front matter or with front matter that is not YAML, a date that does
+not exist or cannot be read, a report for that week that exists (under any
+name), a note that exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from tools.bib import BibError, load
+from tools.new_paper import BIB, notes_for, slug_of
+from tools.new_week import (
+    AUTHORS, MARKDOWN, POSTS, ROOT, STATUSES, Parser, Refusal, UsageError, allowed_categories, author_ids, create_file,
+    front_matter_text, load_mapping, read_text, report_in_week, run, shown, split_front_matter, title_of_week,
+    week_of, yaml_value,
+)
+
+KINDS = {"weekly": POSTS, "paper": Path("docs/papers"), "course": Path("docs/courses")}
+# What makes a post a weekly report: its title or text says so.
+WEEKLY = re.compile(r"周报|周记|weekly|week(?:ly)?\s+report|下周计划|本周|第\s*[0-9一二三四五六七八九十百]+\s*周",
+                    re.IGNORECASE)
+# Jekyll: 2022-4-24 21:00:00; Hexo: 2022-04-24 21:00:00; either with a zone or a T.
+POST_DATE = re.compile(
+    r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})"
+    r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?"
+)
+JEKYLL_NAME = re.compile(r"(?P<date>\d{4}-\d{1,2}-\d{1,2})-(?P<rest>.+)")
+LIQUID = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _Strings(yaml.SafeLoader):
+    """Safe YAML that leaves dates as written: Jekyll's 2022-4-24 is not a YAML date."""
+
+
+_Strings.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class Post:
+    path: Path
+    where: str  # the path as messages show it
+    fields: dict
+    lines: dict[str, int]
+    body: str
+    body_line: int
+    notes: tuple[str, ...]  # what reading it changed (a BOM, a missing opening '---')
+
+    def at(self, name: str) -> str:
+        return f"{self.where}:{self.lines.get(name, 1)}"
+
+
+def read_post(path: Path, root: Path) -> Post:
+    where = shown(path, root)
+    text = read_text(path, root)
+    notes = []
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        notes.append("dropped the UTF-8 byte order mark")
+    parts = split_front_matter(text, where)
+    if parts is not None:
+        yaml_text, body, body_line = parts
+        fields, lines = load_mapping(yaml_text, where, 2, _Strings)
+    else:
+        # Hexo also reads front matter that has no opening '---'.
+        closing = re.search(r"^---[ \t]*(?:\r?\n|\Z)", text, re.MULTILINE)
+        fields = None
+        if closing is not None and closing.start() > 0:
+            try:
+                fields, lines = load_mapping(text[:closing.start()], where, 1, _Strings)
+            except Refusal:
+                fields = None
+        if not fields or not ({"title", "date"} & set(fields)):
+            raise Refusal(f"{where}:1: no front matter (a post starts with '---', then 'title:', 'date:' ..., then '---')")
+        body, body_line = text[closing.end():], text.count("\n", 0, closing.end()) + 1
+        notes.append("front matter had no opening '---' (Hexo allows that); ours has one")
+    return Post(path, where, fields, lines, body, body_line, tuple(notes))
+
+
+def post_date(post: Post) -> tuple[dt.date, str | None]:
+    """The post's day, and where it came from when not from 'date:'."""
+    value = post.fields.get("date")
+    if value is None:
+        match = JEKYLL_NAME.fullmatch(post.path.stem)
+        if match:
+            return _day(match["date"], f"{post.where}:1", "in the file name"), "the file name"
+        raise Refusal(f"{post.where}:1: no date (no 'date:' in the front matter, no YYYY-MM-DD- in the file name)")
+    text = str(value).strip()
+    match = POST_DATE.fullmatch(text)
+    if not match:
+        raise Refusal(f"{post.at('date')}: cannot read the date '{text}' (expected YYYY-MM-DD, with a time or not)")
+    return _day(f"{match['y']}-{match['m']}-{match['d']}", post.at("date"), f"'{text}'"), None
+
+
+def _day(text: str, where: str, what: str) -> dt.date:
+    year, month, day = (int(part) for part in text.split("-"))
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:
+        raise Refusal(f"{where}: the date {what} does not exist: {exc}") from None
+
+
+def words(value) -> list[str]:
+    """Tags or categories as a flat list: Jekyll writes 'a b', Hexo nests [[a, b], c]."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part for part in re.split(r"[\s,]+", value) if part]
+    if isinstance(value, (list, tuple)):
+        found = []
+        for item in value:
+            found += words(item) if isinstance(item, (list, tuple)) else [str(item)]
+        return found
+    return [str(value)]
+
+
+def looks_weekly(post: Post) -> bool:
+    return bool(WEEKLY.search(str(post.fields.get("title", ""))) or WEEKLY.search(post.body))
+
+
+def shown_value(value) -> str:
+    return value if isinstance(value, str) else yaml_value(value)
+
+
+def has_h1(body: str) -> bool:
+    return any(token.type == "heading_open" and token.tag == "h1" for token in MARKDOWN.parse(body))
+
+
+@dataclass(frozen=True)
+class Imported:
+    path: Path
+    text: str
+    messages: list[str]  # what was dropped or changed, one line each
+
+
+def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | None = None,
+                author: str | None = None, bib: str | None = None, status: str | None = None) -> Imported:
+    """What importing source would write, checked; writes nothing."""
+    if kind is not None and kind not in KINDS:
+        raise UsageError(f"invalid kind '{kind}': use weekly, paper or course")
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"invalid status '{status}': use one of {', '.join(STATUSES)}")
+    post = read_post(source, root)
+    if kind is None:
+        if not looks_weekly(post):
+            raise Refusal(f"{post.where}:1: does not look like a weekly report; "
+                          "say what it is: --as paper, --as course or --as weekly")
+        kind = "weekly"
+    if kind == "weekly" and (slug or bib or status):
+        raise UsageError("--slug, --bib and --status are for notes (--as paper or --as course)")
+    if kind != "weekly" and author:
+        raise UsageError("--author is for weekly reports")
+    if kind == "course" and (bib or status):
+        raise UsageError("--bib and --status are for paper notes")
+    messages = list(post.notes)
+    day, from_where = post_date(post)
+    if from_where:
+        messages.append(f"took the date {day.isoformat()} from {from_where}")
+    fields = dict(post.fields)
+    out: dict = {}
+
+    def drop(name: str) -> None:
+        messages.append(f"dropped {name}: {shown_value(fields[name])}")
+
+    title = fields.pop("title", None)
+    if title is not None:
+        out["title"] = str(title)
+    if kind == "weekly":
+        monday, sunday = week_of(day)
+        ids = author_ids(root)
+        out["date"] = monday
+        if str(fields.get("date", "")) != monday.isoformat() or from_where:
+            messages.append(f"changed date: {fields.get('date', day.isoformat())} -> {monday.isoformat()} "
+                            f"(the Monday of its week, {title_of_week(monday)[len('Weekly report from '):]})")
+        fields.pop("date", None)
+        existing = report_in_week(root, monday)
+        if existing is not None:
+            raise Refusal(f"{shown(existing.path, root)}:{existing.front.line('date')}: the report for the week of "
+                          f"{monday.isoformat()} already exists; not importing {post.where} over it")
+        target = root / POSTS / f"{monday.isoformat()}.md"
+        who = fields.pop("author", None)
+        if author is not None:
+            if author not in ids:
+                raise Refusal(f"{AUTHORS}: unknown author '{author}' (known: {', '.join(ids)})")
+            chosen = author
+        else:
+            chosen = _match_author(root, who, ids)
+        if who is None or str(who) != chosen:
+            messages.append(f"changed author: {shown_value(who) if who is not None else '(none)'} -> authors: [{chosen}]")
+        out["authors"] = [chosen]
+        if title is None and not has_h1(post.body):
+            out["title"] = title_of_week(monday)
+            messages.append(f"added title: {out['title']} (the post has none)")
+    else:
+        if bib is not None:
+            try:
+                papers = load(root / BIB)
+            except (BibError, OSError) as exc:
+                raise Refusal(str(exc)) from None
+            if bib not in papers:
+                raise Refusal(f"{BIB}: no entry '{bib}'; add it first (tools/new_paper --bib FILE)")
+            other = notes_for(root).get(bib)
+            if other is not None:
+                raise Refusal(f"{shown(other[0], root)}:{other[1]}: already the note for '{bib}'; one note per paper")
+        name = slug if slug is not None else slug_of(_post_name(post.path))
+        if not re.fullmatch(r"[a-z0-9][a-z0-9\-]*", name):
+            if slug is not None:
+                raise UsageError(f"invalid slug '{slug}': use lowercase letters, digits and hyphens")
+            raise Refusal(f"{post.where}: cannot make a file name from '{post.path.name}'; give one with --slug")
+        target = root / KINDS[kind] / f"{name}.md"
+        fields.pop("date", None)
+        if "author" in fields:
+            drop("author")
+            fields.pop("author")
+    if target.exists():
+        raise Refusal(f"{shown(target, root)}: already exists; not overwriting it")
+
+    tags = words(fields.get("tags"))
+    if "tags" in fields and not isinstance(fields["tags"], list):
+        messages.append(f"changed tags: {shown_value(fields['tags'])} -> {shown_value(tags)}")
+    fields.pop("tags", None)
+    categories: list[str] = []
+    for name in ("categories", "category"):
+        if name not in fields:
+            continue
+        allowed = allowed_categories(root) if kind == "weekly" else []
+        for category in words(fields.pop(name)):
+            if allowed is None or category in allowed:
+                categories.append(category)
+            else:
+                why = "not in mkdocs.yml's categories_allowed" if kind == "weekly" else "notes have no categories"
+                messages.append(f"changed {name}: {category} -> tags ({why})")
+                if category not in tags:
+                    tags.append(category)
+    if kind == "weekly":
+        out["categories"] = categories
+    out["tags"] = tags
+    if "subtitle" in fields:
+        messages.append(f"changed subtitle -> description: {shown_value(fields['subtitle'])}")
+        out["description"] = str(fields.pop("subtitle"))
+    elif "description" in fields:
+        out["description"] = str(fields.pop("description"))
+    if kind == "paper":
+        if bib is not None:
+            out["bib"] = bib
+        else:
+            messages.append("no bib key: give --bib KEY to link the note to its entry in docs/references.bib")
+        chosen_status = status or "read"
+        out["status"] = chosen_status
+        out["added"] = day
+        if chosen_status in ("reading", "read"):
+            out["started" if chosen_status == "reading" else "finished"] = day
+        messages.append(f"added status: {chosen_status} and dates from the post ({day.isoformat()})")
+    elif kind == "course":
+        out["date"] = day
+    for name in list(fields):
+        drop(name)
+    liquid = LIQUID.search(post.body)
+    if liquid:
+        line = post.body_line + post.body.count("\n", 0, liquid.start())
+        messages.append(f"note: {post.where}:{line} uses Liquid ({liquid[0][:40]}), which MkDocs shows as text")
+    return Imported(target, front_matter_text(out) + post.body, messages)
+
+
+def _post_name(path: Path) -> str:
+    match = JEKYLL_NAME.fullmatch(path.stem)
+    return match["rest"] if match else path.stem
+
+
+def _match_author(root: Path, who, ids: list[str]) -> str:
+    """The id in .authors.yml whose id or name is the post's author; else the first id."""
+    if who is None:
+        return ids[0]
+    data = yaml.safe_load(read_text(root / AUTHORS, root)) or {}
+    wanted = str(who).strip().lower()
+    for author_id, about in (data.get("authors") or {}).items():
+        name = str((about or {}).get("name", "")) if isinstance(about, dict) else ""
+        if wanted in (str(author_id).lower(), name.lower()):
+            return str(author_id)
+    return ids[0]
+
+
+def import_post(root: Path, source: Path, kind: str | None = None, slug: str | None = None,
+                author: str | None = None, bib: str | None = None, status: str | None = None,
+                dry_run: bool = False) -> Imported:
+    """Write the imported post (unless dry_run); return it."""
+    imported = plan_import(root, source, kind, slug, author, bib, status)
+    if not dry_run:
+        create_file(imported.path, imported.text, root)
+    return imported
+
+
+def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
+    parser = Parser(prog="import_post", description="Import a Jekyll or Hexo post as a weekly report or a note.")
+    parser.add_argument("post", help="the post's Markdown file")
+    parser.add_argument("--as", dest="kind", choices=sorted(KINDS), help="weekly, paper or course (default: "
+                        "weekly when the post looks like a weekly report)")
+    parser.add_argument("--slug", help="the note's file name (notes only; default: from the post's file name)")
+    parser.add_argument("--author", help="the report's author id in docs/weekly/.authors.yml")
+    parser.add_argument("--bib", metavar="KEY", help="the paper's key in docs/references.bib (paper notes)")
+    parser.add_argument("--status", help="queued, reading or read (paper notes; default: read)")
+    parser.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
+    args = parser.parse_args(argv)
+
+    def work():
+        made = import_post(root, Path(args.post), args.kind, args.slug, args.author, args.bib, args.status,
+                           dry_run=args.dry_run)
+        for message in made.messages:
+            print(message)
+        if args.dry_run:
+            print(f"would write {shown(made.path, root)}:")
+            print(made.text, end="")
+        else:
+            print(f"wrote {shown(made.path, root)}")
+
+    return run("import_post", work)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
