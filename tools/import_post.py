@@ -34,8 +34,7 @@ from pathlib import Path
 
 import yaml
 
-from tools.bib import BibError, load
-from tools.new_paper import BIB, notes_for, slug_of
+from tools.new_paper import BIB, notes_for, references, slug_of
 from tools.new_week import (
     AUTHORS, MARKDOWN, POSTS, ROOT, STATUSES, Parser, Refusal, UsageError, allowed_categories, author_ids, create_file,
     front_matter_text, load_mapping, read_text, report_in_week, run, shown, split_front_matter, title_of_week,
@@ -81,8 +80,8 @@ class Post:
 
 
 def read_post(path: Path, root: Path) -> Post:
-    where = shown(path, root)
-    text = read_text(path, root)
+    where = str(path)  # as the user wrote it
+    text = read_text(path, root, where)
     notes = []
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -223,10 +222,7 @@ def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | N
             messages.append(f"added title: {out['title']} (the post has none)")
     else:
         if bib is not None:
-            try:
-                papers = load(root / BIB)
-            except (BibError, OSError) as exc:
-                raise Refusal(str(exc)) from None
+            papers = references(root)
             if bib not in papers:
                 raise Refusal(f"{BIB}: no entry '{bib}'; add it first (tools/new_paper --bib FILE)")
             other = notes_for(root).get(bib)

@@ -29,7 +29,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.bib import BibError, Paper, load, parse
+from tools.bib import BibError, Paper, parse
 from tools.new_week import (
     PAPERS, ROOT, STATUSES, Parser, Refusal, UsageError, create_file, front_matter_text, parse_day,
     read_front_matter, read_text, replace_file, run, shown,
@@ -38,6 +38,14 @@ from tools.new_week import (
 BIB = Path("docs/references.bib")
 SLUG = re.compile(r"[a-z0-9][a-z0-9\-]*")
 DATE_FIELD = {"queued": None, "reading": "started", "read": "finished"}
+
+
+def references(root: Path) -> dict[str, Paper]:
+    """docs/references.bib, read with tools.bib; a problem is a Refusal naming its line."""
+    try:
+        return parse(read_text(root / BIB, root), str(BIB))
+    except BibError as exc:
+        raise Refusal(str(exc)) from None
 
 
 def slug_of(key: str) -> str:
@@ -135,10 +143,7 @@ def plan_paper(root: Path, key: str | None = None, bib_text: str | None = None, 
     if status not in STATUSES:
         raise UsageError(f"invalid status '{status}': use one of {', '.join(STATUSES)}")
     bib_path = root / BIB
-    try:
-        known = load(bib_path) if bib_path.exists() else {}
-    except BibError as exc:
-        raise Refusal(str(exc)) from None
+    known = references(root) if bib_path.exists() else {}
     old_text = read_text(bib_path, root) if bib_path.exists() else ""
     new_bib = None
     if bib_text is None:
@@ -217,7 +222,7 @@ def main(argv: list[str] | None = None, today: dt.date | None = None, root: Path
         elif source is not None:
             path = Path(source)
             where = str(path)
-            bib_text = read_text(path, root)
+            bib_text = read_text(path, root, where)
         made = new_paper(root, key, bib_text, where, args.slug, args.status, day, dry_run=args.dry_run)
         if args.dry_run:
             if made.bib_text is not None:

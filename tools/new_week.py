@@ -106,15 +106,17 @@ def shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def read_text(path: Path, root: Path) -> str:
+def read_text(path: Path, root: Path, where: str | None = None) -> str:
+    """A file's text; where (default: the path from the root) names it in a refusal."""
+    where = where or shown(path, root)
     try:
         return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise Refusal(f"{shown(path, root)}: no such file") from None
+        raise Refusal(f"{where}: no such file") from None
     except IsADirectoryError:
-        raise Refusal(f"{shown(path, root)}: is a folder, not a file") from None
+        raise Refusal(f"{where}: is a folder, not a file") from None
     except UnicodeDecodeError as exc:
-        raise Refusal(f"{shown(path, root)}: not UTF-8 (byte {exc.start})") from None
+        raise Refusal(f"{where}: not UTF-8 (byte {exc.start})") from None
 
 
 def _temporary(folder: Path, name: str, data: bytes, mode: int = 0o644) -> str:
@@ -436,12 +438,9 @@ def paper_title(front: FrontMatter, path: Path, root: Path) -> str:
             return tokens[i + 1].content
     key = front.data.get("bib")
     if key:
-        from tools.bib import BibError, load
+        from tools.new_paper import references
 
-        try:
-            papers = load(root / "docs/references.bib")
-        except (BibError, OSError) as exc:
-            raise Refusal(str(exc)) from None
+        papers = references(root)
         if str(key) in papers:
             return papers[str(key)].title
     return path.stem
