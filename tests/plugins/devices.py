@@ -92,12 +92,10 @@ def item_device(item: pytest.Item) -> str | None:
 
 
 def skip_reason(device: str, selected: tuple[str, ...]) -> str:
-    chosen = " ".join(f"--device {name}" for name in selected)
     if device == "cuda":
         problem = cuda_problem()
-        where = f"; this machine cannot: {problem}" if problem else ""
-        return f"cuda not selected (this run: {chosen}); run pytest --device cuda on a machine with a GPU{where}"
-    return f"{device} not selected (this run: {chosen})"
+        return "cuda not selected: pytest --device cuda runs it" + (f" (not here: {problem})" if problem else "")
+    return f"{device} not selected (this run: {' '.join(f'--device {name}' for name in selected)})"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

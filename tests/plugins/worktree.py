@@ -18,7 +18,8 @@ STATUS = pytest.StashKey[dict | None]()
 
 
 def worktree_state(root: Path) -> dict[str, str] | None:
-    """Path -> "<status> <content hash>" for every changed or untracked file; None outside git."""
+    """Path -> "<status> <content hash>" for every changed or untracked file, and
+    ":HEAD" -> the commit checked out; None outside git."""
     try:
         result = subprocess.run(
             ["git", "status", "--porcelain=v1", "-z", "--untracked-files=all"],
@@ -39,6 +40,8 @@ def worktree_state(root: Path) -> dict[str, str] | None:
         file = root / path
         digest = hashlib.sha256(file.read_bytes()).hexdigest()[:16] if file.is_file() else "-"
         state[path] = f"{code} {digest}"
+    head = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root, capture_output=True, text=True)
+    state[":HEAD"] = head.stdout.strip()[:12] or "none"  # moves when someone commits during the run
     return state
 
 
