@@ -214,8 +214,10 @@ def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | N
             chosen = author
         else:
             chosen = _match_author(root, who, ids)
-        if who is None or str(who) != chosen:
-            messages.append(f"changed author: {shown_value(who) if who is not None else '(none)'} -> authors: [{chosen}]")
+        if who is None:
+            messages.append(f"added authors: [{chosen}] (the post names no author)")
+        elif str(who) != chosen:
+            messages.append(f"changed author: {shown_value(who)} -> authors: [{chosen}]")
         out["authors"] = [chosen]
         if title is None and not has_h1(post.body):
             out["title"] = title_of_week(monday)
@@ -234,7 +236,7 @@ def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | N
                 raise UsageError(f"invalid slug '{slug}': use lowercase letters, digits and hyphens")
             raise Refusal(f"{post.where}: cannot make a file name from '{post.path.name}'; give one with --slug")
         target = root / KINDS[kind] / f"{name}.md"
-        fields.pop("date", None)
+        written = fields.pop("date", None)
         if "author" in fields:
             drop("author")
             fields.pop("author")
@@ -273,12 +275,17 @@ def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | N
             messages.append("no bib key: give --bib KEY to link the note to its entry in docs/references.bib")
         chosen_status = status or "read"
         out["status"] = chosen_status
-        out["added"] = day
-        if chosen_status in ("reading", "read"):
-            out["started" if chosen_status == "reading" else "finished"] = day
-        messages.append(f"added status: {chosen_status} and dates from the post ({day.isoformat()})")
+        messages.append(f"added status: {chosen_status}" + ("" if status else " (--status picks another)"))
+        dates = {"added": day}
+        if chosen_status != "queued":
+            dates["started" if chosen_status == "reading" else "finished"] = day
+        out.update(dates)
+        messages.append(f"changed date: {written if written is not None else from_where} -> "
+                        + ", ".join(f"{name}: {value.isoformat()}" for name, value in dates.items()))
     elif kind == "course":
         out["date"] = day
+        if written is None or str(written) != day.isoformat():
+            messages.append(f"changed date: {written if written is not None else from_where} -> {day.isoformat()}")
     for name in list(fields):
         drop(name)
     liquid = LIQUID.search(post.body)
