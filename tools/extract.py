@@ -241,7 +241,7 @@ def read_note(file: Path, root: Path) -> tuple[str, str]:
     path = file.relative_to(root).as_posix()
     data = file.read_bytes()
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # as MkDocs reads it: a BOM is not text
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise NoteError(f"{path}:{line}: not UTF-8 (byte 0x{data[error.start]:02x}); save the note as UTF-8") from None

@@ -174,7 +174,7 @@ class NoteFile(pytest.File):
                 continue
             where = f"{path}:{block.lineno}"
             try:
-                marks = [parse_mark(text, where) for text in block.marks]
+                marks = [parse_mark(mark, where) for mark in block.marks]
                 parts = block_parts(block, fences, where)
             except NoteError as error:
                 raise self.CollectError(str(error)) from None
