@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -420,3 +419,12 @@ def test_the_new_report_builds_with_mkdocs_strict(tree: Path, capsys):
                     and "写 MAE 的笔记" in p.read_text(encoding="utf-8"))
     assert "写 MAE 的笔记" in html
     assert 'href="../../../../../papers/mae/"' in html or "papers/mae/" in html
+
+
+def test_a_file_system_error_is_one_line_too(tree: Path, capsys, monkeypatch):
+    def read_only(path, text, root):
+        raise PermissionError(13, "Permission denied", "docs/weekly/posts")
+
+    monkeypatch.setattr(new_week, "create_file", read_only)
+    assert main(["--date", "2026-11-23"], root=tree) == 1
+    assert capsys.readouterr() == ("", "new_week: docs/weekly/posts: Permission denied\n")

@@ -244,7 +244,7 @@ def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | N
         raise Refusal(f"{shown(target, root)}: already exists; not overwriting it")
 
     tags = words(fields.get("tags"))
-    if "tags" in fields and not isinstance(fields["tags"], list):
+    if fields.get("tags") is not None and not isinstance(fields["tags"], list):
         messages.append(f"changed tags: {shown_value(fields['tags'])} -> {shown_value(tags)}")
     fields.pop("tags", None)
     categories: list[str] = []

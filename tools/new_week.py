@@ -92,6 +92,10 @@ def run(prog: str, work) -> int:
     except UsageError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a folder that cannot be written, a full disk: still one line
+        name = f"{exc.filename}: " if exc.filename else ""
+        print(f"{prog}: {name}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     return 0
 
 
