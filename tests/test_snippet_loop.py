@@ -280,3 +280,21 @@ def test_records_of_an_old_version_go_and_unchanged_ones_keep_their_date():
     assert same == {"demo": {"sha256": "a", "devices": {"cpu": cpu, "cuda": cuda}}}
     changed = updated(old, {"demo": ("b", {"cpu": 3})}, {"demo"}, about)
     assert changed == {"demo": {"sha256": "b", "devices": {"cpu": {**about["cpu"], "tests_passed": 3}}}}
+
+
+def test_a_block_in_an_admonition_keeps_its_blank_lines_and_line_numbers():
+    import io
+
+    from pytest_codeblocks import extract_from_buffer
+
+    from tests.plugins.blocks import block_parts, compile_parts
+    from tools.extract import parse_fences
+
+    text = '!!! example\n    ```python\n    a = 1\n\n    b = a / 0\n    ```\n\n```python\nc = 1\n```\n<!--pytest-codeblocks:cont-->\n```python\nd = c\n```\n'
+    blocks = [block for block in extract_from_buffer(io.StringIO(text)) if block.syntax == "python"]
+    fences = parse_fences(text, "docs/n.md")
+    assert block_parts(blocks[0], fences, "docs/n.md:2") == ((3, "a = 1\n\nb = a / 0\n"),)
+    assert block_parts(blocks[1], fences, "docs/n.md:8") == ((9, "c = 1\n"), (13, "d = c\n"))
+    with pytest.raises(ZeroDivisionError) as caught:
+        exec(compile_parts(block_parts(blocks[0], fences, "docs/n.md:2"), "docs/n.md"), {})
+    assert caught.traceback[-1].lineno + 1 == 5

@@ -68,23 +68,28 @@ def parse_mark(text: str, where: str) -> pytest.MarkDecorator:
     return mark(*args, **kwargs) if call else mark
 
 
+def _lines(code: str) -> list[str]:
+    return [line for line in code.splitlines() if line.strip()]
+
+
 def block_parts(block: CodeBlock, fences: list[Fence], where: str) -> tuple[tuple[int, str], ...]:
     """(first line in the note, code) of each fence that makes up a block.
 
     A block is one fence, or several when ``<!--pytest-codeblocks:cont-->``
-    continues it; pytest-codeblocks gives only the joined code.
+    continues it; pytest-codeblocks gives only the joined code. The code run
+    is the Markdown parser's: pytest-codeblocks 0.18 drops the blank lines of
+    an indented fence (in an admonition), so only non-blank lines are compared.
     """
     after = [fence for fence in fences if fence.line >= block.lineno]
     if not after or after[0].line != block.lineno:
         raise NoteError(f"{where}: pytest-codeblocks reads a block here that is not a fence (inside another one?)")
+    wanted = _lines(block.code)
     parts = [(after[0].line + 1, after[0].code)]
-    joined = after[0].code
     for fence in after[1:]:
-        if joined == block.code or CONT not in fence.comments:
+        if len(_lines("".join(code for _, code in parts))) >= len(wanted) or CONT not in fence.comments:
             break
         parts.append((fence.line + 1, fence.code))
-        joined += fence.code
-    if joined != block.code:
+    if _lines("".join(code for _, code in parts)) != wanted:
         raise NoteError(f"{where}: the Markdown parser and pytest-codeblocks disagree about this block's code")
     return tuple(parts)
 
