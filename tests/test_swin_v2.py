@@ -147,6 +147,45 @@ def test_fast_path_matches_readable_path(device, dtype, shifted):
     torch.testing.assert_close(ours, ref, atol=ATOL[dtype], rtol=0)
 
 
+@pytest.mark.parametrize("shifted", [False, True])
+def test_forward_matches_the_formulas(device, shifted):
+    """The whole forward pass written head by head from the paper's formulas (float64):
+    the bias comes from each pair's offset directly, without the index table."""
+    dtype = torch.float64
+    attn = _random_attention(dtype, device, window_size=(4, 6), pretrained=(3, 5), heads=3, dim=24)
+    Wh, Ww, H, C = 4, 6, 3, 24
+    N, D, B, nW = Wh * Ww, C // H, 2, 4
+    x = torch.randn(B * nW, N, C, device=device, dtype=dtype)
+    mask = shifted_window_mask((8, 12), (Wh, Ww), (2, 3), device=device, dtype=dtype) if shifted else None
+    W_q, W_k, W_v = attn.qkv.weight.split(C)  # each (C, C)
+    q = x @ W_q.T + attn.q_bias  # (B_, N, C)
+    k = x @ W_k.T  # no key bias
+    v = x @ W_v.T + attn.v_bias
+    # offsets of every (query, key) pair, normalised by the pre-training window (3, 5), Eq. (4)
+    i = torch.arange(N, device=device)
+    d_h = (i[:, None] // Ww - i[None, :] // Ww).float() / (3 - 1) * 8  # (N, N)
+    d_w = (i[:, None] % Ww - i[None, :] % Ww).float() / (5 - 1) * 8
+    coords = torch.stack([d_h, d_w], dim=-1)  # (N, N, 2)
+    coords = (torch.sign(coords) * torch.log2(coords.abs() + 1) / 3).to(dtype)
+    with torch.no_grad():
+        bias = 16 * torch.sigmoid(attn.cpb_mlp(coords))  # (N, N, H)
+        inv_tau = attn.logit_scale.clamp(max=math.log(100.0)).exp().flatten()  # (H,)
+        heads = []
+        for h in range(H):
+            q_h, k_h, v_h = (t[..., h * D:(h + 1) * D] for t in (q, k, v))  # (B_, N, D)
+            cos = (q_h @ k_h.transpose(1, 2)) / (q_h.norm(dim=-1)[:, :, None] * k_h.norm(dim=-1)[:, None, :])
+            logits = cos * inv_tau[h] + bias[:, :, h]  # (B_, N, N)
+            if mask is not None:
+                logits = (logits.view(B, nW, N, N) + mask).view(B * nW, N, N)  # (B_, N, N)
+            heads.append(logits.softmax(dim=-1) @ v_h)  # (B_, N, D)
+        expect = torch.cat(heads, dim=-1) @ attn.proj.weight.T + attn.proj.bias  # (B_, N, C)
+        for fast in (True, False):
+            attn.fast = fast
+            out = attn(x, mask)
+            _record("output-vs-formulas", out, expect)
+            torch.testing.assert_close(out, expect, atol=1e-12, rtol=0)
+
+
 def test_shifted_window_mask_blocks_across_regions(device):
     mask = shifted_window_mask((8, 8), (4, 4), (2, 2), device=device)
     assert mask.shape == (4, 16, 16)
