@@ -75,7 +75,11 @@ def test_every_formula_is_mathml(site):
 
 def test_search_index_segments_chinese_with_jieba(site):
     index = json.loads((site.path / "search/search_index.json").read_text(encoding="utf-8"))
-    assert "\u200b" in index["config"]["separator"]
+    # The separator reaches the browser as a regular expression source; its
+    # \u200b escape (Python's re reads it the same way) must split words.
+    separator = re.compile(index["config"]["separator"])
+    assert separator.split("梯度\u200b累积") == ["梯度", "累积"]
+    assert separator.split("F.dropout(x)")[:2] == ["F", "dropout"]
     text = " ".join(doc["text"] for doc in index["docs"])
     # jieba puts zero-width spaces between Chinese words; a term from the
     # user dictionary must come out as one word.
@@ -114,6 +118,7 @@ def test_render_math_converts_inline_and_display():
 @pytest.mark.parametrize("tex, reason", [
     ("\\frac{a}{", "cannot parse"),
     ("\\notacommand{x}", "unknown command \\notacommand"),
+    ("\\text{a\\_b}", "unknown command \\_"),
 ])
 def test_render_math_reports_what_it_cannot_render(tex, reason):
     out, errors = render_math(f'<span class="arithmatex">\\({tex}\\)</span>')

@@ -28,8 +28,9 @@ MATH = re.compile(
     r"</(?P=tag)>",
     re.DOTALL,
 )
-# latex2mathml passes unknown commands through as text: <mi>\foo</mi>.
-RAW_COMMAND = re.compile(r">(\\[A-Za-z]+)<")
+# latex2mathml passes what it does not know through as text: <mi>\foo</mi>,
+# <mtext>a\_b</mtext>. No backslash belongs in rendered text.
+RAW_COMMAND = re.compile(r">[^<]*?(\\[A-Za-z_]+|\\.)[^<]*<")
 
 
 @dataclass(frozen=True)
