@@ -428,3 +428,12 @@ def test_a_file_system_error_is_one_line_too(tree: Path, capsys, monkeypatch):
     monkeypatch.setattr(new_week, "create_file", read_only)
     assert main(["--date", "2026-11-23"], root=tree) == 1
     assert capsys.readouterr() == ("", "new_week: docs/weekly/posts: Permission denied\n")
+
+
+def test_a_new_file_gets_the_usual_permissions(tmp_path: Path):
+    old = os.umask(0o022)
+    try:
+        create_file(tmp_path / "a.md", "x\n", tmp_path)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.md").stat().st_mode & 0o777 == 0o644

@@ -123,7 +123,15 @@ def read_text(path: Path, root: Path, where: str | None = None) -> str:
         raise Refusal(f"{where}: not UTF-8 (byte {exc.start})") from None
 
 
-def _temporary(folder: Path, name: str, data: bytes, mode: int = 0o644) -> str:
+def _new_file_mode() -> int:
+    """What open() would give a new file: 0o666 less the umask (mkstemp gives 0o600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _temporary(folder: Path, name: str, data: bytes, mode: int | None = None) -> str:
+    mode = _new_file_mode() if mode is None else mode
     handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -163,7 +171,7 @@ def create_file(path: Path, text: str, root: Path) -> None:
 
 def replace_file(path: Path, old: str, new: str, root: Path) -> None:
     """Replace a file's text atomically, unless it changed since it was read as ``old``."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
     temp = _temporary(path.parent, path.name, new.encode("utf-8"), mode)
     try:
         current = path.read_bytes().decode("utf-8") if path.exists() else ""
