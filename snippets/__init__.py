@@ -23,8 +23,6 @@ import sys
 from pathlib import Path
 from types import CodeType
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 BANNER = re.compile(r"# Generated from (?P<note>\S+\.md) by tools/extract;")
 
 
@@ -71,12 +69,17 @@ def note_layout(source: str) -> tuple[str, str, int] | None:
 
 
 def compile_module(source: str, path: str) -> CodeType:
-    """Compile a module of this package, with the note's lines where it has a note."""
+    """Compile a module of this package, with the note's lines where it has a note.
+
+    The note's path in the banner is relative to the checkout: the folder
+    that holds snippets/.
+    """
     layout = note_layout(source)
     if layout is None:
         return compile(source, path, "exec", dont_inherit=True)
     note, code, first = layout
-    return relocate(compile(code, str(ROOT / note), "exec", dont_inherit=True), first - 1)
+    root = Path(path).resolve().parent.parent
+    return relocate(compile(code, str(root / note), "exec", dont_inherit=True), first - 1)
 
 
 class NoteLoader(importlib.machinery.SourceFileLoader):
@@ -88,16 +91,19 @@ class NoteLoader(importlib.machinery.SourceFileLoader):
 
 
 class NoteFinder(importlib.abc.MetaPathFinder):
-    """Finds ``snippets.<name>`` in this folder and hands it to NoteLoader."""
+    """Finds ``snippets.<name>`` in the package's folder and hands it to NoteLoader."""
 
     papernotes_note_finder = True
 
     def find_spec(self, fullname, path=None, target=None):
         package, _, name = fullname.rpartition(".")
-        file = HERE / f"{name}.py"
-        if package != __name__ or not file.is_file():
+        if package != __name__ or not path:
             return None
-        return importlib.util.spec_from_file_location(fullname, file, loader=NoteLoader(fullname, str(file)))
+        for folder in path:
+            file = Path(folder) / f"{name}.py"
+            if file.is_file():
+                return importlib.util.spec_from_file_location(fullname, file, loader=NoteLoader(fullname, str(file)))
+        return None
 
 
 if not any(getattr(finder, "papernotes_note_finder", False) for finder in sys.meta_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import textwrap
 from pathlib import Path
 
@@ -79,6 +80,20 @@ def checkout(pytester: pytest.Pytester, monkeypatch, note: str = NOTE, tests: st
 
 
 def inner(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    """pytest on the temporary checkout, in this process (torch is imported once).
+
+    The checkout's snippets package replaces this one's while it runs;
+    pytester restores sys.modules and sys.path afterwards.
+    """
+    ours = {name: sys.modules.pop(name) for name in list(sys.modules) if name.partition(".")[0] == "snippets"}
+    try:
+        return pytester.runpytest_inprocess(*args)
+    finally:
+        sys.modules.update(ours)
+
+
+def inner_subprocess(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    """pytest on the temporary checkout in a new Python, as a user runs it."""
     return pytester.runpytest_subprocess(*args, timeout=300)
 
 
@@ -177,7 +192,7 @@ def test_marks_are_read_as_literals_not_evaluated():
 
 def test_a_failing_snippet_shows_the_note_line(pytester, monkeypatch):
     checkout(pytester, monkeypatch, tests="from snippets.demo import ratio\n\n\ndef test_zero(device):\n    ratio(1, 0)\n")
-    result = inner(pytester, "tests")
+    result = inner_subprocess(pytester, "tests")
     result.assert_outcomes(failed=1, skipped=1)
     result.stdout.fnmatch_lines(
         ["    def ratio(a, b):", ">       return a / b", "E       ZeroDivisionError: division by zero", "docs/notes/demo.md:5: ZeroDivisionError"]
