@@ -271,10 +271,13 @@ def test_a_partial_run_records_nothing(pytester, monkeypatch, args):
     assert records(root) is None
 
 
-def test_a_failing_run_records_nothing(pytester, monkeypatch):
-    root = checkout(pytester, monkeypatch, tests=TESTS + "\n\ndef test_fails():\n    assert False\n")
-    inner(pytester).assert_outcomes(passed=3, failed=1, skipped=1)
-    assert records(root) is None
+def test_a_failing_run_records_nothing_and_takes_the_old_record_away(pytester, monkeypatch):
+    root = checkout(pytester, monkeypatch)
+    inner(pytester).assert_outcomes(passed=3, skipped=1)
+    assert set(records(root)["demo"]["devices"]) == {"cpu"}
+    (root / "tests" / "test_demo.py").write_text(textwrap.dedent(TESTS) + "\n\ndef test_fails(device):\n    assert False\n")
+    inner(pytester).assert_outcomes(passed=3, failed=1, skipped=2)
+    assert records(root) == {}
 
 
 def test_which_devices_a_module_is_verified_on():
@@ -295,6 +298,10 @@ def test_records_of_an_old_version_go_and_unchanged_ones_keep_their_date():
     assert same == {"demo": {"sha256": "a", "devices": {"cpu": cpu, "cuda": cuda}}}
     changed = updated(old, {"demo": ("b", {"cpu": 3})}, {"demo"}, about)
     assert changed == {"demo": {"sha256": "b", "devices": {"cpu": {**about["cpu"], "tests_passed": 3}}}}
+    # A test that failed on a device takes that device's record of the version away.
+    assert updated(old, {}, {"demo"}, about, {"demo": ("a", {"cuda"})}) == {"demo": {"sha256": "a", "devices": {"cpu": cpu}}}
+    assert updated(old, {}, {"demo"}, about, {"demo": ("a", {"cpu", "cuda"})}) == {}
+    assert updated(old, {}, {"demo"}, about, {"demo": ("b", {"cpu"})})["demo"] == old["demo"]
 
 
 def test_a_block_in_an_admonition_keeps_its_blank_lines_and_line_numbers():

@@ -18,7 +18,9 @@ and those that take no device (they count for every device; a file with only
 such tests records the CPU). Nothing is recorded for a module whose file was
 cut by ``-k``, ``-m``, ``--deselect``, ``--lf`` or a ``file::test`` argument, had
 a test fail, skip or xfail, or whose snippets/<name>.py changed during the run;
-nothing at all from an interrupted run or ``--collect-only``.
+nothing at all from an interrupted run or ``--collect-only``. A test that
+fails removes the record of that version for its device (for every device
+when the test takes none): the record no longer holds.
 
 Stability. The file is rewritten only when what it says changes; a record
 whose hash, test count, torch version and device name are those it already
@@ -41,7 +43,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugins.devices import item_device
+from tests.plugins.devices import DEVICES, item_device
 
 RECORDS = Path("snippets") / "verified.json"
 UNFINISHED = (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR)
@@ -99,16 +101,35 @@ def passed_per_device(tests: dict[str, str | None], outcomes: dict[str, str]) ->
     }
 
 
+def failed_devices(tests: dict[str, str | None], outcomes: dict[str, str]) -> set[str]:
+    """The devices for which a test failed (all of them when a device-free test failed)."""
+    failed = {device for test, device in tests.items() if outcomes.get(test) == "failed"}
+    return set(DEVICES) if None in failed else failed
+
+
 def updated(
-    old: dict, verified: dict[str, tuple[str, dict[str, int]]], modules: set[str], about: dict[str, dict[str, str]]
+    old: dict,
+    verified: dict[str, tuple[str, dict[str, int]]],
+    modules: set[str],
+    about: dict[str, dict[str, str]],
+    failed: dict[str, tuple[str, set[str]]] | None = None,
 ) -> dict:
     """The new content of verified.json.
 
     ``verified``: module -> (sha256, {device: tests passed}) from this run;
     ``modules``: the modules that exist; ``about``: device -> its torch,
-    device_name and date.
+    device_name and date; ``failed``: module -> (sha256, devices on which one
+    of its tests failed in this run): a record of that version goes.
     """
     new = {name: entry for name, entry in old.items() if name in modules}
+    for name, (digest, devices) in (failed or {}).items():
+        entry = new.get(name)
+        if entry and entry.get("sha256") == digest and devices & set(entry.get("devices", {})):
+            records = {device: record for device, record in entry["devices"].items() if device not in devices}
+            if records:
+                new[name] = {"sha256": digest, "devices": records}
+            else:
+                del new[name]
     for name, (digest, devices) in verified.items():
         if not devices:
             continue
@@ -179,15 +200,18 @@ class Recorder:
         if exitstatus in UNFINISHED or self.config.option.collectonly:
             return
         verified: dict[str, tuple[str, dict[str, int]]] = {}
+        failed: dict[str, tuple[str, set[str]]] = {}
         for module, tests in self.tests.items():
             file = self.root / "snippets" / f"{module}.py"
-            if module in self.cut or not file.is_file() or sha256(file) != self.hashes[module]:
+            if not file.is_file() or sha256(file) != self.hashes[module]:
                 continue
-            devices = passed_per_device(tests, self.outcomes)
+            if failed_devices(tests, self.outcomes):
+                failed[module] = (self.hashes[module], failed_devices(tests, self.outcomes))
+            devices = {} if module in self.cut else passed_per_device(tests, self.outcomes)
             if devices:
                 verified[module] = (self.hashes[module], devices)
         path = self.root / RECORDS
-        if not verified and not path.exists():
+        if not path.exists() and not verified:
             return
         try:
             old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -201,10 +225,12 @@ class Recorder:
             for device in devices
         }
         modules = {file.stem for file in (self.root / "snippets").glob("*.py") if file.name != "__init__.py"}
-        text = dumps(updated(old, verified, modules, about))
+        text = dumps(updated(old, verified, modules, about, failed))
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             self.summary.append(f"{RECORDS}: updated")
+        for module, (_, devices) in sorted(failed.items()):
+            self.summary.append(f"not verified snippets/{module}.py: a test failed on {', '.join(sorted(devices))}")
         for module, (_, found) in sorted(verified.items()):
             counts = ", ".join(f"{device} {passed}" for device, passed in found.items())
             self.summary.append(f"verified snippets/{module}.py ({counts} tests passed)")
