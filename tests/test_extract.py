@@ -279,3 +279,20 @@ def test_exported_code_fails_at_the_line_of_the_note(tree):
 
 def test_snippets_in_this_checkout_are_what_the_notes_export(capsys):
     assert run(ROOT, "--check") == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "marker", ["!!! note", "!!!note", '!!! warning "Title"', "??? tip", "???+ tip", '=== "Tab"', '===+ "Tab"', '===! "Tab"']
+)
+def test_fences_in_every_kind_of_material_container_are_found(marker):
+    from tools.extract import parse_fences
+
+    text = f"Text.\n\n{marker}\n    ```python\n    x = 1\n\n    y = 2\n    ```\n\nAfter.\n"
+    [fence] = parse_fences(text, "docs/n.md")
+    assert (fence.line, fence.code) == (4, "x = 1\n\ny = 2\n")
+
+
+def test_four_spaces_without_a_container_are_indented_code_not_a_fence():
+    from tools.extract import parse_fences
+
+    assert parse_fences("Text.\n\n    ```python\n    x = 1\n    ```\n", "docs/n.md") == []

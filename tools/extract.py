@@ -56,7 +56,8 @@ BANNER = "# Generated from {source} by tools/extract; edit the note, not this fi
 GENERATED = re.compile(r"# Generated from \S+ by tools/extract;")
 MODULE_TITLE = re.compile(r"snippets/(?P<name>[A-Za-z_][A-Za-z0-9_]*)\.py")
 # Material's containers: admonitions, collapsible details, content tabs.
-CONTAINER = re.compile(r"(?:!!!|\?\?\?\+?|===[!+]?)[ \t]+\S")
+# As Python-Markdown reads them: "!!! note", "!!!note", "???+ tip "Title"", "=== "Tab"".
+CONTAINER = re.compile(r'(?:!!!|\?\?\?\+?)[ \t]*[\w"-]|===[!+]{0,2}[ \t]+"')
 
 
 class NoteError(Exception):
