@@ -34,8 +34,11 @@ def run_mkdocs(site_dir: Path, *, offline: bool = False, config: Path | None = N
 
 
 def build_site(site_dir: Path, *, offline: bool = False) -> SiteBuild:
+    """Build with mkdocs.yml, or with the file that PAPERNOTES_CONFIG names
+    (to run the site tests against a variant of the configuration)."""
+    config = os.environ.get("PAPERNOTES_CONFIG")
     start = time.perf_counter()
-    result = run_mkdocs(site_dir, offline=offline)
+    result = run_mkdocs(site_dir, offline=offline, config=Path(config).resolve() if config else None)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         raise RuntimeError(f"mkdocs build --strict failed:\n{result.stderr[-4000:]}")
