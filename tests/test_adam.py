@@ -27,6 +27,16 @@ def _report_largest():
         print(f"\nadam largest |diff| vs torch.optim after 200 steps {dtype}: {diff:.3g}", end="")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    """The tensors here are small: on a busy machine, a second thread spin-waiting in
+    OpenMP made these tests several times slower, and gains nothing."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def _gradients(shapes, steps, dtype, device, seed=0):
     """Gradients whose magnitudes span 1e-9 .. 10, different at every step."""
     g = torch.Generator(device=device).manual_seed(seed)

@@ -35,6 +35,16 @@ def _report_largest():
         print(f"\nmoco largest |diff| {name} {dtype}: {diff:.3g}", end="")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    """The tensors here are small: on a busy machine, a second thread spin-waiting in
+    OpenMP made these tests several times slower, and gains nothing."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def small_encoder(num_classes):
     return nn.Sequential(nn.Linear(12, 32), nn.ReLU(), nn.Linear(32, 16), nn.ReLU(), nn.Linear(16, num_classes))
 

@@ -39,6 +39,16 @@ def _report_largest():
         print(f"\nswin_v2 largest |diff| {name} {dtype}: {diff:.3g}", end="")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    """The tensors here are small: on a busy machine, a second thread spin-waiting in
+    OpenMP made these tests several times slower, and gains nothing."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def _timm_swin_v2():
     """timm's swin_transformer_v2 module, or a skip that says why it cannot be imported."""
     try:
