@@ -1,6 +1,6 @@
 # Generated from docs/courses/dropout.md by tools/extract; edit the note, not this file.
 
-# docs/courses/dropout.md:56
+# docs/courses/dropout.md:57
 """Inverted dropout (Srivastava et al., 2014), as in Dive into Deep Learning 5.6."""
 
 import torch
