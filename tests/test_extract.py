@@ -252,6 +252,8 @@ def test_the_command_line_wrapper_and_module_both_run(tree):
             cwd=ROOT,
             capture_output=True,
             text=True,
+            # Without .venv/ the wrapper takes python3 from PATH: this one.
+            env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"},
         )
         assert result.returncode == 1
         assert "snippets/moco.py: missing" in result.stderr
