@@ -58,3 +58,15 @@ def test_the_badge_goes_into_the_title_material_shows():
     assert missing == ["snippets/other.py"]
     assert "snippets/dropout.py <span class=\"papernotes-badge papernotes-verified\"" in out
     assert "· ✓ verified on CPU (…)</span></span>" in out
+
+
+def test_every_exported_block_of_the_site_shows_a_badge(site):
+    from tools.extract import ROOT, plan
+
+    modules, _, errors = plan(ROOT)
+    assert not errors
+    for module in modules.values():
+        page = site.path / module.source.removeprefix("docs/").removesuffix(".md") / "index.html"
+        html = page.read_text(encoding="utf-8")
+        badges = html.count(f'<span class="filename">{module.path} <span class="papernotes-badge')
+        assert badges == len(module.fences), f"{module.source}: {badges} badges for {len(module.fences)} exported blocks"
