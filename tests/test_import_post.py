@@ -11,7 +11,7 @@ import pytest
 
 from tools import new_week
 from tools.import_post import main
-from tests.test_new_week import files, make_tree, no_temp_files, write
+from tests.test_new_week import files, make_tree, no_temp_files, script_env, write
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests/fixtures/import"
@@ -302,7 +302,7 @@ def test_refuses_unknown_options(tree: Path, capsys, argv: list[str], message: s
 def test_the_script_runs_from_another_folder(tmp_path: Path):
     post = write(tmp_path / "post.md", "---\ntitle: Weekly\ndate: 2099-1-7 10:00:00\nlayout: post\n---\n\nhi\n")
     result = subprocess.run([str(ROOT / "tools/import_post"), "post.md", "--dry-run"],
-                            cwd=tmp_path, capture_output=True, text=True)
+                            cwd=tmp_path, capture_output=True, text=True, env=script_env())
     assert result.returncode == 0, result.stderr
     assert result.stdout.endswith(
         "dropped layout: post\nwould write docs/weekly/posts/2099-01-05.md:\n"

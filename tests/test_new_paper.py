@@ -14,7 +14,7 @@ from tools import new_paper
 from tools.bib import load
 from tools.new_paper import main
 from tools.new_week import Refusal
-from tests.test_new_week import REFERENCES_BIB, files, make_tree, no_temp_files, write
+from tests.test_new_week import REFERENCES_BIB, files, make_tree, no_temp_files, script_env, write
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 23)
@@ -259,7 +259,7 @@ def test_replace_file_refuses_a_file_changed_since_it_was_read(tmp_path: Path):
 def test_the_script_reads_standard_input_from_another_folder(tmp_path: Path):
     result = subprocess.run([str(ROOT / "tools/new_paper"), "-", "--dry-run", "--slug", "zz-test-only"],
                             input=VIT.replace("dosovitskiy2021vit", "zzz2099test"),
-                            cwd=tmp_path, capture_output=True, text=True)
+                            cwd=tmp_path, capture_output=True, text=True, env=script_env())
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("would append 'zzz2099test' to docs/references.bib:\n@inproceedings{zzz2099test,\n")
     assert "would write docs/papers/zz-test-only.md:\n" in result.stdout

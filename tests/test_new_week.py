@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -139,6 +140,11 @@ def make_tree(root: Path, *, last_week: bool = True, papers: bool = True) -> Pat
 def files(root: Path) -> dict[str, bytes]:
     """Every file of the tree, to check that a command touched nothing."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def script_env() -> dict[str, str]:
+    """For running tools/<name>: without .venv/ the wrapper takes python3 from PATH, so this one."""
+    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
 def no_temp_files(root: Path) -> None:
@@ -383,7 +389,7 @@ def test_a_file_made_between_the_check_and_the_write_is_kept(tree: Path, capsys,
 
 def test_the_script_runs_from_another_folder(tmp_path: Path):
     result = subprocess.run([str(ROOT / "tools/new_week"), "--dry-run", "--date", "2099-01-07"],
-                            cwd=tmp_path, capture_output=True, text=True)
+                            cwd=tmp_path, capture_output=True, text=True, env=script_env())
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("would write docs/weekly/posts/2099-01-05.md:\n---\ndate: 2099-01-05\n")
     assert list(tmp_path.iterdir()) == []
@@ -437,3 +443,15 @@ def test_a_new_file_gets_the_usual_permissions(tmp_path: Path):
     finally:
         os.umask(old)
     assert (tmp_path / "a.md").stat().st_mode & 0o777 == 0o644
+
+
+def test_the_script_without_a_venv_uses_python3(tmp_path: Path):
+    """A checkout without .venv/: the wrapper runs python3 from PATH, on its own checkout."""
+    root = make_tree(tmp_path / "checkout")
+    (root / "tools").mkdir()
+    for name in ("__init__.py", "bib.py", "new_week.py", "new_paper.py", "new_week"):
+        shutil.copy2(ROOT / "tools" / name, root / "tools" / name)
+    result = subprocess.run([str(root / "tools/new_week"), "--date", "2026-11-24"], cwd=tmp_path,
+                            capture_output=True, text=True, env=script_env())
+    assert (result.returncode, result.stdout, result.stderr) == (0, "docs/weekly/posts/2026-11-23.md\n", "")
+    assert (root / "docs/weekly/posts/2026-11-23.md").read_text(encoding="utf-8") == EXPECTED
