@@ -181,6 +181,13 @@ def test_refuses_an_entry_without_a_year(tree: Path, capsys, tmp_path: Path):
     assert refused(tree, ["--bib", str(entry)], capsys) == f"new_paper: {entry}:1: entry 'x2026' has no year"
 
 
+def test_refuses_an_entry_that_needs_macros_of_its_file(tree: Path, capsys):
+    entry = '@string{iclr = "ICLR"}\n\n@inproceedings{x2021,\n  title = {T}, booktitle = iclr, year = 2021\n}\n'
+    assert refused(tree, ["-"], capsys, stdin=entry) == (
+        "new_paper: <stdin>:3: 'x2021' would read differently in docs/references.bib (booktitle): "
+        "write out the @string macros it uses")
+
+
 def test_refuses_empty_input(tree: Path, capsys):
     assert refused(tree, ["-"], capsys, stdin="% nothing here\n") == "new_paper: <stdin>:1: no BibTeX entry found"
 

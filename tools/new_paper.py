@@ -164,9 +164,13 @@ def plan_paper(root: Path, key: str | None = None, bib_text: str | None = None, 
             base = old_text.rstrip("\n")
             new_bib = (base + "\n\n" if base else "") + entry.bibtex.strip("\n") + "\n"
             try:
-                parse(new_bib, str(BIB))  # the whole file must still read
+                appended = parse(new_bib, str(BIB))[entry.key]  # the whole file must still read
             except BibError as exc:
                 raise Refusal(str(exc)) from None
+            changed = differences(entry, appended)
+            if changed:  # e.g. booktitle = iclr, with @string{iclr = ...} only in the input
+                raise Refusal(f"{bib_where}:{entry.line}: '{entry.key}' would read differently in {BIB} "
+                              f"({', '.join(changed)}): write out the @string macros it uses")
     slug = check_slug(slug if slug is not None else slug_of(entry.key))
     note = root / PAPERS / f"{slug}.md"
     if note.exists():
