@@ -324,7 +324,7 @@ def import_post(root: Path, source: Path, kind: str | None = None, slug: str | N
 
 
 def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
-    parser = Parser(prog="import_post", description="Import a Jekyll or Hexo post as a weekly report or a note.")
+    parser = Parser(prog="import_post", description=__doc__)
     parser.add_argument("post", help="the post's Markdown file")
     parser.add_argument("--as", dest="kind", choices=sorted(KINDS), help="weekly, paper or course (default: "
                         "weekly when the post looks like a weekly report)")

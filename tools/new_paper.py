@@ -204,7 +204,7 @@ def new_paper(root: Path, key: str | None = None, bib_text: str | None = None, b
 
 def main(argv: list[str] | None = None, today: dt.date | None = None, root: Path = ROOT,
          stdin=None) -> int:
-    parser = Parser(prog="new_paper", description="Start a paper note from a BibTeX entry.")
+    parser = Parser(prog="new_paper", description=__doc__)
     parser.add_argument("key", nargs="?", help="a key in docs/references.bib, or '-' for an entry on standard input")
     parser.add_argument("--bib", metavar="FILE", help="a .bib file with the new entry ('-': standard input)")
     parser.add_argument("--slug", help="the note's file name, docs/papers/SLUG.md (default: from the key)")

@@ -18,10 +18,10 @@ ISO week, under any file name, is a refusal. Every refusal is one line on
 stderr naming the file (and line), exit status 1; a bad command line (an
 unknown option, a date that does not exist) exits with 2. Nothing is written
 then.
-
-The helpers here (front matter, dates, atomic creation of a file) are shared
-by tools/new_paper.py and tools/import_post.py.
 """
+
+# The helpers below (command lines, files, front matter, the blog's settings)
+# are shared by tools/new_paper.py and tools/import_post.py.
 
 from __future__ import annotations
 
@@ -67,6 +67,11 @@ class UsageError(Exception):
 
 class Parser(argparse.ArgumentParser):
     """argparse, but an error is one line: ``new_week: error: unrecognized arguments: --x``."""
+
+    def __init__(self, *args, **kwargs):
+        # --help shows the module's docstring as written (usage lines, refusals).
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # noqa: D401 - argparse's hook
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
@@ -566,7 +571,7 @@ def new_week(root: Path, day: dt.date, author: str | None = None, categories: li
 
 
 def main(argv: list[str] | None = None, today: dt.date | None = None, root: Path = ROOT) -> int:
-    parser = Parser(prog="new_week", description="Create the weekly report for the ISO week containing a date.")
+    parser = Parser(prog="new_week", description=__doc__)
     parser.add_argument("--date", help="a day of the week, YYYY-MM-DD (default: today)")
     parser.add_argument("--author", help="author id from docs/weekly/.authors.yml (default: the first)")
     parser.add_argument("--category", action="append", default=[],
