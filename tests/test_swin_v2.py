@@ -56,8 +56,8 @@ def _timm_swin_v2():
     except Exception as error:  # ImportError, or RuntimeError from a torchvision built for another torch
         pytest.skip(
             f"timm's Swin V2 is not importable ({type(error).__name__}: {error}); timm imports "
-            "torchvision, and PyPI's torchvision is a CUDA build that cannot load against a CPU-only "
-            "torch. Install timm where torch and torchvision match (e.g. a CUDA machine)."
+            "torchvision, whose PyPI wheels load only against PyPI's torch (not a CPU-only build). "
+            "pip install 'timm>=1.0.20' next to PyPI's torch (python3 tools/dev.py setup does)."
         )
     return swin_transformer_v2
 
