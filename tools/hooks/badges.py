@@ -74,7 +74,7 @@ def add_badges(page_html: str, badges: dict[str, tuple[str, bool]]) -> tuple[str
         mark = "✓" if verified else "✗"
         tagged = (
             f'<span class="filename">{html.escape(title)} '
-            f'<span class="papernotes-badge papernotes-{state}" style="font-weight: normal; opacity: 0.8">'
+            f'<span class="papernotes-badge papernotes-{state}">'
             f"· {mark} {html.escape(text)}</span></span>"
         )
         page_html = page_html.replace(span, tagged)
