@@ -160,7 +160,7 @@ def test_reading_list_groups_by_status_with_counts(papers):
     (lambda p: (p / "docs/papers/cites.md").write_text("# Cites\n\nSee\n[@nosuchkey2020].\n"),
      "docs/papers/cites.md:4: unknown BibTeX key 'nosuchkey2020' in citation"),
     (lambda p: (p / "docs/references.bib").write_text((p / "docs/references.bib").read_text() + "\n" + ENTRY),
-     "docs/references.bib:"),
+     "ERROR   -  docs/references.bib:"),
 ])
 def test_reading_log_mistakes_fail_the_strict_build(tmp_path, change, message):
     project = copy_project(tmp_path / "project")

@@ -125,9 +125,11 @@ def parse(text: str, path: str = "docs/references.bib") -> dict[str, Paper]:
     return papers
 
 
-def load(path: Path) -> dict[str, Paper]:
+def load(path: Path, name: str | None = None) -> dict[str, Paper]:
+    """Read a .bib file; errors call it ``name`` (default: the path as given)."""
+    name = name or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise BibError(f"{path}: not UTF-8 (byte {exc.start})") from None
-    return parse(text, str(path))
+        raise BibError(f"{name}: not UTF-8 (byte {exc.start})") from None
+    return parse(text, name)

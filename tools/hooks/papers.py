@@ -241,7 +241,9 @@ _urls: dict[str, str] = {}  # src_uri -> url
 def on_files(files, config, **kwargs):
     global _papers, _notes
     try:
-        _papers = load(Path(config.docs_dir) / BIB_FILE)
+        bib = Path(config.docs_dir) / BIB_FILE
+        root = Path(config.config_file_path).resolve().parent
+        _papers = load(bib, bib.relative_to(root).as_posix() if bib.is_relative_to(root) else str(bib))
     except (BibError, OSError) as exc:
         raise PluginError(str(exc)) from None
     notes, problems = [], []
