@@ -1,6 +1,6 @@
 # Generated from docs/courses/modern-cnns.md by tools/extract; edit the note, not this file.
 
-# docs/courses/modern-cnns.md:81
+# docs/courses/modern-cnns.md:83
 """Modern CNNs (Dive into Deep Learning, chapter 7): VGG's 3x3 stacks, batch normalisation."""
 
 import torch
