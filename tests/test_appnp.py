@@ -20,6 +20,15 @@ ATOL = {torch.float32: 1e-5, torch.float64: 1e-12}
 DTYPES = [torch.float32, torch.float64]
 LARGEST: dict[tuple[str, str], float] = {}
 
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    """Small tensors: a second OpenMP thread only spin-waits on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 
 def _close(name, ours, ref):
     diff = (ours - ref).abs().max().item()
