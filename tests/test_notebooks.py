@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
-from tools.hooks.notebooks import strip_remote
+from tools.hooks.notebooks import add_download_link, strip_remote
 from tools.run_notebooks import NOTEBOOKS, execute, main, text_outputs
 
 NOTEBOOK_PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -123,6 +123,24 @@ def test_strip_remote_removes_what_loads_from_elsewhere_and_keeps_the_rest():
     assert 'src=""' not in out and "mathjax" not in out.lower()
     assert "clipboard-copy" in out and "bundle.js" in out and "https://kaggle.com" in out
     assert strip_remote(out) == (out, [])
+
+
+def test_download_link_goes_under_the_title():
+    assert add_download_link("<h1>T</h1><p>x</p>", "a.ipynb") == (
+        '<h1>T</h1><p class="notebook-download"><a href="a.ipynb" download>'
+        "Download the notebook (a.ipynb)</a></p><p>x</p>")
+    assert add_download_link("<p>x</p>", "a.ipynb").endswith("</a></p><p>x</p>")
+
+
+@pytest.mark.parametrize("variant", ["site", "offline_site"])
+def test_notebook_pages_offer_their_ipynb(variant, request):
+    build = request.getfixturevalue(variant)
+    for path in NOTEBOOK_PATHS:
+        pages = [p for p in build.pages() if p.stem in (path.stem, "index") and path.stem in str(p)]
+        assert len(pages) == 1, pages
+        text = (build.path / pages[0]).read_text(encoding="utf-8")
+        assert f'<a href="{path.name}" download>' in text
+        assert (build.path / pages[0]).parent.joinpath(path.name).read_bytes() == path.read_bytes()
 
 
 def test_notebook_pages_are_in_the_site_without_remote_loads(site):

@@ -10,6 +10,10 @@ from an absolute URL or an empty one, every script whose code names an
 http(s) URL as a string (a dynamic ``import("https://...")``), and the MathJax
 configuration. Notebook Markdown cells therefore hold no TeX: with no MathJax
 it would show raw.
+
+It also puts a download link for the notebook itself under the page's title:
+``include_source: true`` copies the ``.ipynb`` next to the page's HTML, but
+Material shows no link to it.
 """
 
 from __future__ import annotations
@@ -66,10 +70,19 @@ def strip_remote(page_html: str) -> tuple[str, list[str]]:
     return page_html, removed
 
 
+def add_download_link(page_html: str, filename: str) -> str:
+    """A link to the .ipynb (copied beside the page's HTML) after the first </h1>."""
+    link = (f'<p class="notebook-download"><a href="{filename}" download>'
+            f"Download the notebook ({filename})</a></p>")
+    head, h1, rest = page_html.partition("</h1>")
+    return head + h1 + link + rest if h1 else link + page_html
+
+
 def on_page_content(html: str, page, config, files) -> str:
     if not page.file.src_uri.endswith(".ipynb"):
         return html
     html, removed = strip_remote(html)
+    html = add_download_link(html, page.file.src_uri.rsplit("/", 1)[-1])
     for item in removed:
         log.debug("%s: removed %s", page.file.src_uri, item)
     return html
