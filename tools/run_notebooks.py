@@ -13,6 +13,8 @@ tests/test_notebooks.py runs the same execution and compares text outputs.
 from __future__ import annotations
 
 import argparse
+import math
+import re
 import sys
 import time
 from pathlib import Path
@@ -58,6 +60,30 @@ def text_outputs(nb: nbformat.NotebookNode) -> list[list[str]]:
     return cells
 
 
+DECIMAL = re.compile(r"-?\d+\.\d+")
+# Printed decimals may move in the last digit on another CPU (its float kernels
+# round differently, and training amplifies that); anything larger is a change.
+REL_TOL, ABS_TOL = 0.02, 0.01
+
+
+def differences(now: list[list[str]], stored: list[list[str]]) -> list[str]:
+    """Where two notebooks' text outputs differ: the text with its decimal
+    numbers blanked out must be equal, and each decimal close to its
+    counterpart. Integers (counts, sizes) must match exactly."""
+    if len(now) != len(stored):
+        return [f"{len(now)} code cells now, {len(stored)} stored"]
+    found = []
+    for i, (a, b) in enumerate(zip(now, stored), start=1):
+        a, b = "\n".join(a), "\n".join(b)
+        if DECIMAL.sub("#", a) != DECIMAL.sub("#", b):
+            found.append(f"code cell {i}: {b!r} is now {a!r}")
+            continue
+        for x, y in zip(DECIMAL.findall(a), DECIMAL.findall(b)):
+            if not math.isclose(float(x), float(y), rel_tol=REL_TOL, abs_tol=ABS_TOL):
+                found.append(f"code cell {i}: {y} is now {x}")
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: docs/notebooks/*.ipynb")
@@ -76,8 +102,11 @@ def main(argv: list[str] | None = None) -> int:
             continue
         took = time.perf_counter() - start
         if args.check:
-            stale = text_outputs(nb) != text_outputs(nbformat.read(path, as_version=4))
+            found = differences(text_outputs(nb), text_outputs(nbformat.read(path, as_version=4)))
+            stale = bool(found)
             print(f"{path}: {'stale outputs' if stale else 'up to date'} ({took:.1f} s)")
+            for line in found:
+                print(f"  {line}")
             status |= stale
         else:
             nbformat.write(nb, path)
