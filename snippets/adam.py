@@ -10,7 +10,11 @@ import torch
 
 class Adam(torch.optim.Optimizer):
     """Adam with torch's arguments: lr, betas, eps, weight_decay, amsgrad, maximize,
-    decoupled_weight_decay (True gives AdamW). Arguments are validated as torch does."""
+    decoupled_weight_decay (True gives AdamW). Arguments are validated as torch does.
+
+    fast=True (the default) computes the same update with in-place fused
+    operations (lerp_, addcmul_, addcdiv_), one temporary per parameter;
+    fast=False spells out each line of Algorithm 1."""
 
     def __init__(
         self,
@@ -23,6 +27,7 @@ class Adam(torch.optim.Optimizer):
         *,
         maximize=False,
         decoupled_weight_decay=False,
+        fast=True,
     ):
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
@@ -44,6 +49,7 @@ class Adam(torch.optim.Optimizer):
             amsgrad=amsgrad,
             maximize=maximize,
             decoupled_weight_decay=decoupled_weight_decay,
+            fast=fast,
         )
         super().__init__(params, defaults)
 
@@ -77,6 +83,15 @@ class Adam(torch.optim.Optimizer):
                     else:
                         g = g + weight_decay * theta  # L2: g <- g + lambda theta
                 m, v = state["exp_avg"], state["exp_avg_sq"]
+                if group["fast"]:
+                    m.lerp_(g, 1 - beta1)  # Alg. 1: m_t = beta1 m + (1 - beta1) g
+                    v.mul_(beta2).addcmul_(g, g, value=1 - beta2)  # Alg. 1: v_t
+                    if group["amsgrad"]:
+                        torch.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+                        v = state["max_exp_avg_sq"]
+                    denom = v.sqrt().div_(math.sqrt(1 - beta2**t)).add_(eps)  # sqrt(v_hat) + eps
+                    theta.addcdiv_(m, denom, value=-alpha / (1 - beta1**t))  # theta_t, m_hat folded into the step
+                    continue
                 m.mul_(beta1).add_((1 - beta1) * g)  # Alg. 1: m_t
                 v.mul_(beta2).add_((1 - beta2) * g * g)  # Alg. 1: v_t
                 if group["amsgrad"]:

@@ -2,6 +2,7 @@
 """One entry point for working on papernotes: set up, serve, build, test.
 
     python3 tools/dev.py serve      # build and serve the site at http://127.0.0.1:8000
+                                    # (edits rebuild their page only; --full rebuilds all)
     python3 tools/dev.py test       # run the whole test suite (extra arguments go to pytest)
     python3 tools/dev.py build      # build the site into site/ with --strict
     python3 tools/dev.py offline    # build a copy for file:// into site-offline/
@@ -26,6 +27,10 @@ STAMP = VENV / ".papernotes-installed"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 ADDRESS = "127.0.0.1:8000"
+# An edit rebuilds only the pages whose files changed (about a second at 1,000
+# notes instead of a full build); `serve --full` rebuilds everything, which a
+# new page, a renamed one or an edit to mkdocs.yml needs to show in the nav.
+SERVE_FLAGS = ["--dirty"]
 
 
 def _wanted() -> str:
@@ -58,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command, rest = (argv[0], argv[1:]) if argv else ("help", [])
     if command == "serve":
-        return run(["mkdocs", "serve", "--dev-addr", ADDRESS, *rest])
+        flags = [] if "--full" in rest else SERVE_FLAGS
+        return run(["mkdocs", "serve", "--dev-addr", ADDRESS, *flags, *[a for a in rest if a != "--full"]])
     if command == "build":
         return run(["mkdocs", "build", "--strict", *rest])
     if command == "offline":

@@ -11,6 +11,7 @@ and line, which ``mkdocs build --strict`` turns into a failure.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import os
@@ -39,6 +40,25 @@ class MathError:
     reason: str
 
 
+@functools.lru_cache(maxsize=8192)
+def to_mathml(tex: str, display: bool) -> tuple[str | None, str | None]:
+    """(the formula's HTML, None) or (None, why it failed), once per TeX string.
+
+    The same formulas come back on page after page (a loss, an update rule),
+    and latex2mathml takes about a millisecond for each, so a site's build
+    converts each distinct string once."""
+    try:
+        mathml = convert(tex, display="block" if display else "inline")
+    except Exception as exc:  # latex2mathml raises many types; all mean "cannot parse"
+        return None, f"cannot parse ({type(exc).__name__})"
+    unknown = RAW_COMMAND.search(mathml)
+    if unknown:
+        return None, f"unknown command {unknown[1]}"
+    # Keep the TeX as an annotation-like attribute for copy and search.
+    tag = "div" if display else "span"
+    return f'<{tag} class="arithmatex" data-tex="{html.escape(tex)}">{mathml}</{tag}>', None
+
+
 def render_math(page_html: str) -> tuple[str, list[MathError]]:
     """Return the page with every formula as MathML, and the formulas that failed."""
     errors: list[MathError] = []
@@ -46,18 +66,11 @@ def render_math(page_html: str) -> tuple[str, list[MathError]]:
     def replace(match: re.Match[str]) -> str:
         display = match["block"] is not None
         tex = html.unescape(match["block"] if display else match["inline"]).strip()
-        try:
-            mathml = convert(tex, display="block" if display else "inline")
-        except Exception as exc:  # latex2mathml raises many types; all mean "cannot parse"
-            errors.append(MathError(tex, f"cannot parse ({type(exc).__name__})"))
+        rendered, reason = to_mathml(tex, display)
+        if rendered is None:
+            errors.append(MathError(tex, reason))
             return match[0]
-        unknown = RAW_COMMAND.search(mathml)
-        if unknown:
-            errors.append(MathError(tex, f"unknown command {unknown[1]}"))
-            return match[0]
-        # Keep the TeX as an annotation-like attribute for copy and search.
-        tag = "div" if display else "span"
-        return f'<{tag} class="arithmatex" data-tex="{html.escape(tex)}">{mathml}</{tag}>'
+        return rendered
 
     return MATH.sub(replace, page_html), errors
 
@@ -70,10 +83,15 @@ def line_of(source: str, tex: str) -> int | None:
     return source.count("\n", 0, position) + 1
 
 
-def on_page_content(html: str, page, **kwargs) -> str:
-    rendered, errors = render_math(html)
+def on_post_page(output: str, page, config, **kwargs) -> str:
+    """Formulas become MathML in the finished page, after the search plugin has
+    indexed it: the index gets the short TeX rather than MathML's markup (which
+    was most of what the search plugin had to parse), and blog excerpts on the
+    index, archive and category pages are rendered too."""
+    rendered, errors = render_math(output)
+    source = page.file.content_string if page.file.abs_src_path else ""
     for error in errors:
-        line = line_of(page.file.content_string, error.tex)
-        where = os.path.relpath(page.file.abs_src_path) + (f":{line}" if line else "")
-        log.warning(f"{where}: TeX {error.reason}: {error.tex[:80]}")
+        line = line_of(source, error.tex) if source else None
+        path = os.path.relpath(page.file.abs_src_path) if page.file.abs_src_path else page.file.src_uri
+        log.warning(f"{path}" + (f":{line}" if line else "") + f": TeX {error.reason}: {error.tex[:80]}")
     return rendered

@@ -5,15 +5,35 @@ mkdocs.yml lists each section with its index page only (``papers/index.md``).
 This hook appends every other page in that folder (and below) that is not in
 the navigation yet, sorted by path. Pages the blog plugin keeps out of the
 navigation (weekly posts) stay out.
+
+A section keeps at most ``LIMIT`` pages in the sidebar, so that the
+navigation Material renders into every page stays the same size however long
+the log grows (with hundreds of notes listed, each page carried all of them,
+and build time and site size grew with the square of the number of notes).
+A section with more pages lists its ``LIMIT`` most recent ones (by the front
+matter's ``finished``, ``started``, ``added`` or ``date``, then by path), and
+its index page gets a generated list of all of them, so every note stays one
+click from its section.
 """
 
 from __future__ import annotations
 
 import logging
 import posixpath
+import re
 
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
+
+LIMIT = 40  # pages of a section shown in the sidebar
+DATE_FIELDS = ("finished", "started", "added", "date")
+# A front-matter date field at the start of a line, before the closing ---.
+FRONT_MATTER = re.compile(r"\A-{3}[ \t]*\n(.*?)^(?:-{3}|\.{3})[ \t]*$", re.DOTALL | re.MULTILINE)
+DATE_FIELD = re.compile(rf"^({'|'.join(DATE_FIELDS)})\s*:\s*['\"]?(\d{{4}}-\d{{2}}-\d{{2}})", re.MULTILINE)
+TITLE_FIELD = re.compile(r"^title\s*:\s*(.+)$", re.MULTILINE)
+HEADING = re.compile(r"^#[ \t]+(.+?)[ \t]*#*$", re.MULTILINE)
+
+log = logging.getLogger("mkdocs.hooks.nav")
 
 
 def section_folder(section: Section) -> str | None:
@@ -25,33 +45,65 @@ def section_folder(section: Section) -> str | None:
     return None
 
 
-def fill_sections(nav: Navigation, files) -> list[Page]:
-    """Append unlisted pages to their section; return the pages added."""
+def recency(source: str) -> str:
+    """The note's latest date in front matter (ISO text, '' when it has none)."""
+    match = FRONT_MATTER.match(source)
+    if not match:
+        return ""
+    dates = dict(DATE_FIELD.findall(match[1]))
+    for name in DATE_FIELDS:
+        if name in dates:
+            return dates[name]
+    return ""
+
+
+def note_title(source: str) -> str:
+    """The front matter's title, else the first level-1 heading ('' when neither)."""
+    match = FRONT_MATTER.match(source)
+    if match:
+        title = TITLE_FIELD.search(match[1])
+        if title:
+            return title[1].strip().strip("'\"")
+    heading = HEADING.search(source)
+    return heading[1].strip() if heading else ""
+
+
+def fill_sections(nav: Navigation, files, limit: int = LIMIT) -> dict[str, list[Page]]:
+    """Append unlisted pages to their section, at most ``limit`` per section.
+
+    Returns, for each section folder that had more, every page of that folder
+    not listed by hand (those shown first), for its index page to list."""
     listed = {page.file.src_uri for page in nav.pages}
-    added: list[Page] = []
+    candidates = [
+        f for f in sorted(files.documentation_pages(), key=lambda f: f.src_uri)
+        if f.src_uri not in listed and f.page is not None and f.inclusion.is_in_nav()
+    ]
+    overflow: dict[str, list[Page]] = {}
+    changed = False
     for item in nav.items:
         if not isinstance(item, Section):
             continue
         folder = section_folder(item)
         if folder is None:
             continue
-        for file in sorted(files.documentation_pages(), key=lambda f: f.src_uri):
-            if (
-                file.src_uri.startswith(folder + "/")
-                and file.src_uri not in listed
-                and file.page is not None
-                and file.inclusion.is_in_nav()
-            ):
-                file.page.parent = item
-                item.children.append(file.page)
-                added.append(file.page)
-    if added:
+        pages = [f.page for f in candidates if f.src_uri.startswith(folder + "/")]
+        if len(pages) > limit:
+            pages.sort(key=lambda p: (recency(p.file.content_string), p.file.src_uri), reverse=True)
+            shown = sorted(pages[:limit], key=lambda p: p.file.src_uri)
+            overflow[folder] = pages
+        else:
+            shown = pages
+        for page in shown:
+            page.parent = item
+            item.children.append(page)
+            changed = True
+    if changed:
         # Rebuild the page order so that previous/next links follow the nav.
-        pages = [p for p in _walk(nav.items)]
-        for previous, page, following in zip([None, *pages[:-1]], pages, [*pages[1:], None]):
+        ordered = list(_walk(nav.items))
+        for previous, page, following in zip([None, *ordered[:-1]], ordered, [*ordered[1:], None]):
             page.previous_page, page.next_page = previous, following
-        nav.pages = pages
-    return added
+        nav.pages = ordered
+    return overflow
 
 
 def _walk(items):
@@ -62,14 +114,36 @@ def _walk(items):
             yield from _walk(item.children)
 
 
+def all_pages_list(pages: list[Page], here: str) -> str:
+    """Markdown: every page of a long section, newest first, linked from ``here``."""
+    lines = [f"## All {len(pages)} notes\n"]
+    for page in pages:
+        title = note_title(page.file.content_string) or posixpath.splitext(posixpath.basename(page.file.src_uri))[0]
+        when = recency(page.file.content_string)
+        target = posixpath.relpath(page.file.src_uri, posixpath.dirname(here))
+        lines.append(f"- [{title}]({target})" + (f" · {when}" if when else ""))
+    return "\n".join(lines) + "\n"
+
+
+_overflow: dict[str, list[Page]] = {}
+
+
 def on_nav(nav: Navigation, config, files) -> Navigation:
-    fill_sections(nav, files)
+    _overflow.clear()
+    _overflow.update(fill_sections(nav, files))
     listed = {page.file.src_uri for page in nav.pages}
     outside = [
         f.src_uri for f in files.documentation_pages()
         if f.inclusion.is_in_nav() and f.src_uri not in listed
+        and not any(f.src_uri.startswith(folder + "/") for folder in _overflow)
     ]
     if outside:
-        logging.getLogger("mkdocs.hooks.nav").info(
-            "pages in no section (give their folder a section in mkdocs.yml): " + ", ".join(sorted(outside)))
+        log.info("pages in no section (give their folder a section in mkdocs.yml): " + ", ".join(sorted(outside)))
     return nav
+
+
+def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
+    src = page.file.src_uri
+    if posixpath.basename(src) == "index.md" and posixpath.dirname(src) in _overflow:
+        markdown = markdown.rstrip("\n") + "\n\n" + all_pages_list(_overflow[posixpath.dirname(src)], src)
+    return markdown

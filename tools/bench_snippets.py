@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""The notes' snippets against their references, timed side by side in one run.
+
+    python -m tools.bench_snippets                        # CPU; CUDA too when there is one
+    python -m tools.bench_snippets --device cpu --json benchmarks/snippets-cpu.json
+    python -m tools.bench_snippets --quick                # small sizes, for the tests
+
+- Adam (snippets/adam.py): one optimizer step on a 25M-parameter model
+  (24 Linear(1024, 1024) layers), ours against ``torch.optim.Adam(foreach=True)``
+  (and the per-parameter ``foreach=False``). Target: ours within 1.25x.
+- MoCo (snippets/moco.py): ``momentum_update`` on two ResNet-50 encoders against
+  the per-parameter loop of the official code. Target: at least 5x faster.
+- Swin V2 (snippets/swin_v2.py): ``cosine_attention(fast=True)`` against the
+  readable path at (windows x batch = 1024, heads 4, N = 64, head dim 32), with
+  the relative position bias and a shifted-window mask. Target: at least 2x.
+- Dropout (tools/bench_dropout.py): mask multiply, masked assignment, F.dropout.
+
+Each pair is timed with torch.utils.benchmark (which synchronises CUDA),
+alternating ours and the reference for ``--rounds`` rounds after a warm-up,
+and each figure is the median of the rounds' medians, so that a busy machine
+slows both sides alike. The JSON names the device, torch, the thread count,
+the date and the machine's load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import sys
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+from torch.utils import benchmark
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from snippets import adam, moco, swin_v2  # noqa: E402
+from tools import bench_dropout  # noqa: E402
+
+
+def timed(fns: dict, rounds: int, min_run_time: float) -> dict[str, float]:
+    """Median seconds per call of each function, the functions taking turns."""
+    for fn in fns.values():
+        fn()  # warm-up: CUDA context, allocator, optimizer state
+        fn()
+    runs: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            timer = benchmark.Timer(stmt="fn()", globals={"fn": fn})
+            runs[name].append(timer.blocked_autorange(min_run_time=min_run_time).median)
+    return {name: statistics.median(times) for name, times in runs.items()}
+
+
+def adam_model(layers: int, width: int, device) -> nn.Module:
+    return nn.Sequential(*[nn.Linear(width, width) for _ in range(layers)]).to(device)
+
+
+def bench_adam(device, quick: bool, rounds: int, min_run_time: float) -> dict:
+    layers, width = (2, 256) if quick else (24, 1024)
+    torch.manual_seed(0)
+    optimizers = {}
+    for name, make in {
+        "ours (snippets/adam.py)": lambda p: adam.Adam(p, lr=1e-3),
+        "torch.optim.Adam(foreach=True)": lambda p: torch.optim.Adam(p, lr=1e-3, foreach=True),
+        "torch.optim.Adam(foreach=False)": lambda p: torch.optim.Adam(p, lr=1e-3, foreach=False),
+    }.items():
+        model = adam_model(layers, width, device)
+        for p in model.parameters():
+            p.grad = torch.randn_like(p) * 1e-2
+        optimizers[name] = make(model.parameters())
+    parameters = sum(p.numel() for p in model.parameters())
+    times = timed({name: opt.step for name, opt in optimizers.items()}, rounds, min_run_time)
+    ours, ref = times["ours (snippets/adam.py)"], times["torch.optim.Adam(foreach=True)"]
+    return {
+        "what": f"one step, {layers} x Linear({width}, {width}), {parameters / 1e6:.1f}M parameters",
+        "parameters": parameters,
+        "ms": {name: t * 1e3 for name, t in times.items()},
+        "ratio": ours / ref, "ratio_of": "ours / torch.optim.Adam(foreach=True)", "target": "<= 1.25",
+        "met": ours / ref <= 1.25,
+    }
+
+
+def bench_moco(device, quick: bool, rounds: int, min_run_time: float) -> dict:
+    if quick:
+        encoder_q = nn.Sequential(*[nn.Linear(64, 64) for _ in range(8)]).to(device)
+        what = "8 x Linear(64, 64)"
+    else:
+        import torchvision
+
+        encoder_q = torchvision.models.resnet50(num_classes=128).to(device)
+        what = "ResNet-50 (num_classes=128)"
+    encoder_k = moco.copy.deepcopy(encoder_q)
+    m = 0.999
+
+    @torch.no_grad()
+    def loop():  # the official code (facebookresearch/moco, builder.py)
+        for param_q, param_k in zip(encoder_q.parameters(), encoder_k.parameters()):
+            param_k.data = param_k.data * m + param_q.data * (1.0 - m)
+
+    tensors = sum(1 for _ in encoder_q.parameters())
+    parameters = sum(p.numel() for p in encoder_q.parameters())
+    times = timed({
+        "momentum_update (snippets/moco.py)": lambda: moco.momentum_update(encoder_q, encoder_k, m),
+        "per-parameter loop": loop,
+    }, rounds, min_run_time)
+    speedup = times["per-parameter loop"] / times["momentum_update (snippets/moco.py)"]
+    return {
+        "what": f"{what}: {tensors} tensors, {parameters / 1e6:.1f}M parameters",
+        "ms": {name: t * 1e3 for name, t in times.items()},
+        "speedup": speedup, "speedup_of": "loop / momentum_update", "target": ">= 5", "met": speedup >= 5,
+    }
+
+
+def bench_swin(device, quick: bool, rounds: int, min_run_time: float) -> dict:
+    B_, H, N, D, nW = (16, 4, 64, 32, 4) if quick else (1024, 4, 64, 32, 64)
+    torch.manual_seed(0)
+    q, k, v = (torch.randn(B_, H, N, D, device=device) for _ in range(3))  # (B_, H, N, D)
+    logit_scale = torch.log(10 * torch.ones(H, 1, 1, device=device))  # (H, 1, 1)
+    bias = 16 * torch.sigmoid(torch.randn(H, N, N, device=device))  # (H, N, N)
+    mask = torch.zeros(nW, N, N, device=device)
+    mask[nW // 2:, : N // 2, N // 2:] = -100.0  # (nW, N, N): shifted windows see part of their tokens
+    results = {}
+    for label, extra in {"bias": {"bias": bias}, "bias + mask": {"bias": bias, "mask": mask}}.items():
+        times = timed({
+            "readable": lambda: swin_v2.cosine_attention(q, k, v, logit_scale, fast=False, **extra),
+            "fast": lambda: swin_v2.cosine_attention(q, k, v, logit_scale, fast=True, **extra),
+        }, rounds, min_run_time)
+        speedup = times["readable"] / times["fast"]
+        results[label] = {"ms": {n: t * 1e3 for n, t in times.items()}, "speedup": speedup, "met": speedup >= 2}
+    return {
+        "what": f"cosine_attention, (B_, H, N, D) = ({B_}, {H}, {N}, {D}), {nW} windows",
+        "cases": results, "speedup_of": "readable / fast", "target": ">= 2",
+        "met": all(r["met"] for r in results.values()),
+    }
+
+
+def bench_all(device: torch.device, quick: bool, rounds: int, min_run_time: float) -> dict:
+    dropout_sizes = [2**12] if quick else [2**16, 2**20, 2**24]
+    return {
+        "device": device.type,
+        "device_name": bench_dropout.device_name(device),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_average": os.getloadavg(),
+        "quick": quick,
+        "adam": bench_adam(device, quick, rounds, min_run_time),
+        "moco": bench_moco(device, quick, rounds, min_run_time),
+        "swin_v2": bench_swin(device, quick, rounds, min_run_time),
+        "dropout": {"p": 0.5, "results": bench_dropout.bench(dropout_sizes, 0.5, device, min_run_time)},
+    }
+
+
+def report(result: dict) -> str:
+    a, m, s = result["adam"], result["moco"], result["swin_v2"]
+    lines = [
+        f"{result['device_name']} ({result['device']}, torch {result['torch']}, {result['threads']} threads), "
+        f"{result['date']}",
+        "",
+        "| benchmark | ours (ms) | reference (ms) | ratio | target | met |",
+        "|---|---:|---:|---:|---|---|",
+        f"| Adam step, {a['parameters'] / 1e6:.1f}M parameters | {a['ms']['ours (snippets/adam.py)']:.1f} | "
+        f"{a['ms']['torch.optim.Adam(foreach=True)']:.1f} (foreach) | {a['ratio']:.2f} | <= 1.25 | "
+        f"{'yes' if a['met'] else 'no'} |",
+        f"| MoCo momentum update | {m['ms']['momentum_update (snippets/moco.py)']:.2f} | "
+        f"{m['ms']['per-parameter loop']:.2f} (loop) | {m['speedup']:.1f}x faster | >= 5x | "
+        f"{'yes' if m['met'] else 'no'} |",
+    ]
+    for label, case in s["cases"].items():
+        lines.append(
+            f"| Swin V2 cosine attention, {label} | {case['ms']['fast']:.1f} | {case['ms']['readable']:.1f} "
+            f"(readable) | {case['speedup']:.1f}x faster | >= 2x | {'yes' if case['met'] else 'no'} |"
+        )
+    lines += ["", bench_dropout.table(result["dropout"]["results"])]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.bench_snippets", description=__doc__.splitlines()[0])
+    parser.add_argument("--device", choices=("cpu", "cuda", "all"), default="all",
+                        help="cpu, cuda, or all: CPU and CUDA when there is one (default)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, one round (for the tests)")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per comparison")
+    parser.add_argument("--min-run-time", type=float, default=0.3, help="seconds per measurement")
+    parser.add_argument("--json", type=Path, help="write here (default: benchmarks/snippets-<device>.json; "
+                                                  "none with --quick)")
+    args = parser.parse_args(argv)
+    if args.device == "cuda" and not torch.cuda.is_available():
+        print("tools/bench_snippets: --device cuda: CUDA is not available here", file=sys.stderr)
+        return 2
+    devices = ["cpu", "cuda"] if args.device == "all" else [args.device]
+    devices = [d for d in devices if d == "cpu" or torch.cuda.is_available()]
+    rounds = 1 if args.quick else args.rounds
+    min_run_time = 0.01 if args.quick else args.min_run_time
+    for name in devices:
+        result = bench_all(torch.device(name), args.quick, rounds, min_run_time)
+        print(report(result), flush=True)
+        path = args.json if args.json and len(devices) == 1 else (
+            None if args.quick else ROOT / "benchmarks" / f"snippets-{name}.json")
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+            print(f"tools/bench_snippets: wrote {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
