@@ -49,7 +49,7 @@ def relative_position_index(window_size, device=None):
     # shift each offset to start at 0, then read (d_h, d_w) as a row-major index
     return (offset[0] + Wh - 1) * (2 * Ww - 1) + (offset[1] + Ww - 1)  # (N, N)
 
-# docs/papers/swin-transformer-v2.md:148
+# docs/papers/swin-transformer-v2.md:169
 def cosine_attention(q, k, v, logit_scale, bias=None, mask=None, fast=False):
     """Scaled cosine attention, Eq. (2): softmax(cos(q, k) / tau + B + mask) v.
 
@@ -60,17 +60,20 @@ def cosine_attention(q, k, v, logit_scale, bias=None, mask=None, fast=False):
     B_, H, N, D = q.shape
     inv_tau = torch.clamp(logit_scale, max=MAX_LOGIT_SCALE).exp()  # (H, 1, 1)
     if fast:
-        q_hat = F.normalize(q, dim=-1) * inv_tau  # 1 / tau folded into the queries
-        k_hat = F.normalize(k, dim=-1)
-        attn_mask = None
-        if bias is not None:
-            attn_mask = bias.unsqueeze(0)  # (1, H, N, N)
-        if mask is not None:
-            nW = mask.shape[0]
-            windows = mask.unsqueeze(1) if attn_mask is None else attn_mask + mask.unsqueeze(1)  # (nW, H or 1, N, N)
-            windows = windows.expand(nW, H, N, N)  # (nW, H, N, N)
-            attn_mask = windows.repeat(B_ // nW, 1, 1, 1)  # (B_, H, N, N), batch-major like the windows
-        return F.scaled_dot_product_attention(q_hat, k_hat, v, attn_mask=attn_mask, scale=1.0)
+        # q / max(|q|, eps) / tau in one multiply: 1 / tau folded into the normalised queries
+        q_hat = q * (inv_tau / q.norm(dim=-1, keepdim=True).clamp_min(1e-12))  # (B_, H, N, D)
+        k_hat = F.normalize(k, dim=-1)  # (B_, H, N, D)
+        if mask is None:
+            attn_mask = None if bias is None else bias.unsqueeze(0)  # (1, H, N, N), shared by all windows
+            return F.scaled_dot_product_attention(q_hat, k_hat, v, attn_mask=attn_mask, scale=1.0)
+        nW = mask.shape[0]
+        B = B_ // nW
+        windows = mask.unsqueeze(1) if bias is None else bias + mask.unsqueeze(1)  # (nW, H or 1, N, N)
+        windows = windows.expand(nW, H, N, N).reshape(1, nW * H, N, N)  # (1, nW*H, N, N)
+        # Batch-major windows: (B_, H) is (B, nW * H), so one (nW*H, N, N) mask serves every image.
+        q_hat, k_hat, v = (t.reshape(B, nW * H, N, D) for t in (q_hat, k_hat, v))  # (B, nW*H, N, D)
+        out = F.scaled_dot_product_attention(q_hat, k_hat, v, attn_mask=windows, scale=1.0)  # (B, nW*H, N, D)
+        return out.reshape(B_, H, N, D)  # (B_, H, N, D)
     attn = F.normalize(q, dim=-1) @ F.normalize(k, dim=-1).transpose(-2, -1)  # (B_, H, N, N): cos(q_i, k_j)
     attn = attn * inv_tau  # Eq. (2): cos / tau
     if bias is not None:
@@ -81,7 +84,7 @@ def cosine_attention(q, k, v, logit_scale, bias=None, mask=None, fast=False):
         attn = attn.view(B_, H, N, N)  # (B_, H, N, N)
     return attn.softmax(dim=-1) @ v  # (B_, H, N, D)
 
-# docs/papers/swin-transformer-v2.md:188
+# docs/papers/swin-transformer-v2.md:212
 class WindowAttention(nn.Module):
     """Window multi-head self-attention with log-CPB and scaled cosine attention.
 
@@ -135,7 +138,7 @@ class WindowAttention(nn.Module):
         out = out.transpose(1, 2).reshape(B_, N, C)  # (B_, N, C)
         return self.proj(out)
 
-# docs/papers/swin-transformer-v2.md:249
+# docs/papers/swin-transformer-v2.md:273
 def shifted_window_mask(resolution, window_size, shift_size, device=None, dtype=torch.float32):
     """Attention mask of shifted-window attention: (nW, N, N), 0 inside a region, -100 across."""
     H, W = resolution

@@ -166,3 +166,24 @@ def test_invalid_arguments_raise_like_torch(kwargs):
     with pytest.raises(ValueError) as ours:
         Adam(params, **kwargs)
     assert str(ours.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"amsgrad": True}, {"weight_decay": 0.1}, {"weight_decay": 0.1, "decoupled_weight_decay": True},
+    {"maximize": True},
+])
+def test_fast_path_matches_the_readable_one(options):
+    """fast=True (list-wide operations) against fast=False (one tensor at a time), 50 steps, float64."""
+    torch.manual_seed(0)
+    start = [torch.randn(5, 3, dtype=torch.float64), torch.randn(7, dtype=torch.float64)]
+    fast = [p.clone().requires_grad_() for p in start]
+    readable = [p.clone().requires_grad_() for p in start]
+    opt_fast = Adam(fast, lr=1e-2, fast=True, **options)
+    opt_readable = Adam(readable, lr=1e-2, fast=False, **options)
+    for _ in range(50):
+        for params, opt in ((fast, opt_fast), (readable, opt_readable)):
+            opt.zero_grad()
+            sum((p.sin() * p).sum() for p in params).backward()
+            opt.step()
+    for a, b in zip(fast, readable):
+        torch.testing.assert_close(a, b, atol=1e-12, rtol=0)

@@ -147,12 +147,36 @@ def test_momentum_update_formula(device):
 
 
 def test_momentum_update_is_list_wide():
-    """One list-wide operation per term of Eq. (2), not two kernels per parameter tensor."""
+    """One in-place list-wide operation for Eq. (2), not kernels per parameter tensor."""
     f_q, f_k = small_encoder(5), small_encoder(5)
     with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
         momentum_update(f_q, f_k, 0.999)
     top_level = [e.name for e in prof.events() if e.cpu_parent is None and e.name.startswith("aten::")]
-    assert sorted(top_level) == ["aten::_foreach_add_", "aten::_foreach_mul_"], top_level
+    assert top_level == ["aten::_foreach_lerp_"], top_level
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_momentum_update_on_a_convnet(device, dtype):
+    """Conv weights, BatchNorm affine parameters and biases of several shapes; the buffers
+    (running statistics) are the key encoder's own and do not move."""
+    torch.manual_seed(0)
+
+    def convnet():
+        return nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU(), nn.Conv2d(8, 4, 1), nn.Flatten())
+
+    f_q, f_k = convnet().to(device, dtype), convnet().to(device, dtype)
+    with torch.no_grad():
+        for b in f_q.buffers():
+            b.add_(1)  # the query encoder's statistics differ from the key encoder's
+    before = [p.clone() for p in f_k.parameters()]
+    buffers = [b.clone() for b in f_k.buffers()]
+    m = 0.999
+    momentum_update(f_q, f_k, m)
+    for p_k, p_0, p_q in zip(f_k.parameters(), before, f_q.parameters()):
+        expect = m * p_0 + (1 - m) * p_q  # Eq. (2) written out
+        _record("momentum update", p_k, expect)
+        torch.testing.assert_close(p_k, expect, atol=ATOL_PARAMS[dtype], rtol=0)
+    assert all(torch.equal(a, b) for a, b in zip(f_k.buffers(), buffers))
 
 
 def test_queue_size_must_be_multiple_of_batch(device):

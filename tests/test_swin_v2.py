@@ -157,6 +157,38 @@ def test_fast_path_matches_readable_path(device, dtype, shifted):
     torch.testing.assert_close(ours, ref, atol=ATOL[dtype], rtol=0)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("with_bias", [False, True], ids=["no-bias", "bias"])
+@pytest.mark.parametrize("with_mask", [False, True], ids=["no-mask", "mask"])
+def test_cosine_attention_fast_matches_readable(device, dtype, with_bias, with_mask):
+    """Every combination of bias and mask, on q, k, v that are strided views of one qkv
+    tensor (as in the module), with 3 images of 4 windows so the mask must follow the windows.
+
+    float64 also crosses the clamp (1 / tau = 100). float32 stays at 1 / tau = 20: at 100,
+    logits reach 116, where one float32 step is 7.6e-6, and the two paths' rounding of the
+    logits alone moved outputs by up to 1.1e-5, past the 1e-5 REFERENCES.md gives for
+    logits of order 10 (the old fast path, with .repeat, did the same).
+    """
+    g = torch.Generator(device=device).manual_seed(4)
+    B, nW, H, N, D = 3, 4, 2, 16, 8
+    qkv = torch.randn(B * nW, N, 3, H, D, generator=g, device=device, dtype=dtype)
+    q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)  # each (B_, H, N, D), not contiguous
+    scales = [1.0, 5.0] if dtype == torch.float64 else [1.0, math.log(20.0)]  # log(1 / tau)
+    logit_scale = torch.tensor(scales, device=device, dtype=dtype).view(H, 1, 1)  # (H, 1, 1)
+    bias = 16 * torch.sigmoid(torch.randn(H, N, N, generator=g, device=device, dtype=dtype)) if with_bias else None
+    mask = None
+    if with_mask:
+        mask = torch.zeros(nW, N, N, device=device, dtype=dtype)
+        mask[1:, : N // 2, N // 2:] = -100.0  # (nW, N, N): windows 1.. cut in two, window 0 whole
+        mask[1:, N // 2:, : N // 2] = -100.0
+        mask[3] = mask[3].flip(-1)
+    ours = cosine_attention(q, k, v, logit_scale, bias, mask, fast=True)
+    ref = cosine_attention(q, k, v, logit_scale, bias, mask, fast=False)
+    assert ours.shape == (B * nW, H, N, D)
+    _record("cosine_attention fast-vs-readable", ours, ref)
+    torch.testing.assert_close(ours, ref, atol=ATOL[dtype], rtol=0)
+
+
 @pytest.mark.parametrize("shifted", [False, True])
 def test_forward_matches_the_formulas(device, shifted):
     """The whole forward pass written head by head from the paper's formulas (float64):

@@ -1,0 +1,88 @@
+"""tools/bench_snippets runs (small sizes) and writes the JSON that benchmarks/ keeps:
+every figure present and positive, every ratio the one its figures give."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+
+import pytest
+
+from tools import bench_snippets
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory) -> tuple[dict, str]:
+    """The benchmark at --quick sizes on the CPU: (the JSON it wrote, the table it printed)."""
+    path = tmp_path_factory.mktemp("bench") / "snippets-cpu.json"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert bench_snippets.main(["--quick", "--device", "cpu", "--json", str(path)]) == 0
+    return json.loads(path.read_text(encoding="utf-8")), out.getvalue()
+
+
+def _positive(figures: dict, where: str) -> None:
+    assert figures, f"{where}: no figures"
+    for name, value in figures.items():
+        assert isinstance(value, float) and math.isfinite(value) and value > 0, f"{where}[{name!r}] = {value!r}"
+
+
+def test_header(quick):
+    result, _ = quick
+    assert result["device"] == "cpu" and result["quick"] is True
+    assert result["threads"] >= 1 and result["torch"] and result["device_name"]
+    assert len(result["load_average"]) == 3
+
+
+def test_adam(quick):
+    adam = quick[0]["adam"]
+    _positive(adam["ms"], "adam.ms")
+    assert set(adam["ms"]) == {
+        "ours (snippets/adam.py)", "torch.optim.Adam(foreach=True)", "torch.optim.Adam(foreach=False)",
+    }
+    ratio = adam["ms"]["ours (snippets/adam.py)"] / adam["ms"]["torch.optim.Adam(foreach=True)"]
+    assert adam["ratio"] == pytest.approx(ratio, rel=1e-9)
+    assert adam["met"] == (adam["ratio"] <= 1.25)
+
+
+def test_moco_reports_both_loops(quick):
+    moco = quick[0]["moco"]
+    ours = "momentum_update (snippets/moco.py)"
+    _positive(moco["ms"], "moco.ms")
+    assert set(moco["ms"]) == {
+        ours, "per-parameter loop", "per-parameter loop, in place", "floor: one lerp_ over a flat tensor",
+    }
+    assert set(moco["baselines"]) == {"per-parameter loop", "per-parameter loop, in place"}
+    assert "param_k.data * m" in moco["baselines"]["per-parameter loop"]  # the target's baseline: the official loop
+    assert moco["speedup"] == pytest.approx(moco["ms"]["per-parameter loop"] / moco["ms"][ours], rel=1e-9)
+    assert moco["speedup_in_place"] == pytest.approx(
+        moco["ms"]["per-parameter loop, in place"] / moco["ms"][ours], rel=1e-9)
+    assert moco["met"] == (moco["speedup"] >= 5) and moco["target"] == ">= 5"
+    assert all(f >= 0 for f in moco["page_faults_per_call"].values())
+
+
+def test_swin_v2_cases(quick):
+    swin = quick[0]["swin_v2"]
+    assert set(swin["cases"]) == {"bias", "bias + mask"}
+    for label, case in swin["cases"].items():
+        _positive(case["ms"], f"swin_v2.cases[{label!r}].ms")
+        assert set(case["ms"]) == {"readable", "fast"}
+        assert case["speedup"] == pytest.approx(case["ms"]["readable"] / case["ms"]["fast"], rel=1e-9)
+        assert case["met"] == (case["speedup"] >= 2)
+        assert all(f >= 0 for f in case["page_faults_per_call"].values())
+    assert swin["met"] == all(case["met"] for case in swin["cases"].values())
+
+
+def test_dropout(quick):
+    results = quick[0]["dropout"]["results"]
+    assert {r["method"] for r in results} == {"mask multiply", "masked assignment", "F.dropout"}
+    _positive({f"{r['elements']} {r['method']}": r["median_us"] for r in results}, "dropout")
+
+
+def test_table_names_every_benchmark(quick):
+    _, table = quick
+    for name in ("Adam step", "MoCo momentum update", "official loop", "in-place loop", "memory floor",
+                 "Swin V2 cosine attention, bias + mask", "masked assignment"):
+        assert name in table
