@@ -16,8 +16,11 @@ tags. It then runs ``mkdocs build --strict`` on it, once per variant:
 
 - ``after``: the configuration of this checkout (mkdocs.yml and tools/hooks/);
 - ``before``: the same, less what the growth work changed: mkdocs.yml
-  without ``navigation.prune``, and tools/hooks/nav.py and mathml.py as they
-  were at ``--before-rev`` (every note in the sidebar, no formula cache).
+  without ``navigation.prune``, without mkdocs-jupyter's ``ignore`` and
+  without the hooks blog.py, prerender.py and search_worker.py (blog
+  listings convert whole posts, one core), and tools/hooks/nav.py and
+  mathml.py as they were at ``--before-rev`` (every note in the sidebar, no
+  formula cache).
 
 Reported per build: wall time, peak resident memory of the build process,
 median HTML size of a page, total site size and search-index size. The table
@@ -190,7 +193,10 @@ def write_corpus(project: Path, n: int, seed: int = 0) -> Corpus:
 
 
 # What the growth work changed, and how "before" undoes it in a copy.
-LEVERS_YML = ("    - navigation.prune\n", '      ignore: ["*.md"]\n')
+LEVERS_YML = (
+    "    - navigation.prune\n", '      ignore: ["*.md"]\n',
+    "  - tools/hooks/blog.py\n", "  - tools/hooks/prerender.py\n", "  - tools/hooks/search_worker.py\n",
+)
 CHANGED_HOOKS = ("tools/hooks/nav.py", "tools/hooks/mathml.py")
 
 
@@ -200,6 +206,8 @@ def use_before(project: Path, rev: str) -> None:
     CHANGED_HOOKS as they were at git revision ``rev``."""
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     for line in LEVERS_YML:
+        if line not in config:
+            raise ValueError(f"mkdocs.yml has no line {line.strip()!r}: update LEVERS_YML in tools/bench_site.py")
         config = config.replace(line, "")
     (project / "mkdocs.yml").write_text(config, encoding="utf-8")
     for path in CHANGED_HOOKS:

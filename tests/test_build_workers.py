@@ -1,0 +1,119 @@
+"""The build's second core: pages converted ahead, search indexed alongside,
+blog excerpts converted alone. None of it may change what the site is."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import pytest
+
+from tools.hooks.blog import Posts, head_of
+from tools.sitebuild import ROOT, copy_project, run_mkdocs
+
+SEPARATOR = "<!-- more -->"
+SERIAL = {"PAPERNOTES_PRERENDER": "0", "PAPERNOTES_SEARCH_WORKER": "0"}
+
+
+def _read(path: Path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.suffix == ".gz" else data  # gzip stamps its own time
+
+
+def test_the_workers_did_the_work(site):
+    converted = re.search(r"prerender: (\d+) of (\d+) pages converted by the worker", site.log)
+    assert converted, site.log[-2000:]
+    done, pages = map(int, converted.groups())
+    assert pages > 40 and done >= pages // 4, f"the worker converted only {done} of {pages} pages"
+
+
+def test_the_site_is_byte_for_byte_what_a_serial_build_writes(site, tmp_path, monkeypatch):
+    for name, value in SERIAL.items():
+        monkeypatch.setenv(name, value)
+    result = run_mkdocs(tmp_path / "serial")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "converted by the worker" not in result.stderr
+    ours = {p.relative_to(site.path) for p in site.path.rglob("*") if p.is_file()}
+    serial = {p.relative_to(tmp_path / "serial") for p in (tmp_path / "serial").rglob("*") if p.is_file()}
+    assert ours == serial
+    differ = [str(p) for p in sorted(ours) if _read(site.path / p) != _read(tmp_path / "serial" / p)]
+    assert differ == []
+    # The comparison covers the search index the worker wrote.
+    assert (site.path / "search" / "search_index.json").stat().st_size > 100_000
+
+
+def test_a_broken_link_on_a_page_the_worker_converted_fails_the_strict_build(tmp_path):
+    project = copy_project(tmp_path / "project")
+    # Five pages in a row: whatever the share, the worker converts some of them.
+    for i in range(5):
+        (project / "docs" / "papers" / f"zz-broken-{i}.md").write_text(
+            f"# Broken {i}\n\nSee [the missing note](missing-{i}.md).\n", encoding="utf-8")
+    result = run_mkdocs(tmp_path / "site", cwd=project)
+    assert result.returncode != 0
+    assert "converted by the worker" in result.stderr
+    for i in range(5):
+        # Logged once: by the process that converted it, replayed by the build when it was the worker.
+        assert result.stderr.count(f"'missing-{i}.md'") == 1, result.stderr[-3000:]
+    assert "Aborted with 5 warnings in strict mode!" in result.stdout + result.stderr
+
+
+# -- tools/hooks/blog.py ----------------------------------------------------
+
+def test_an_excerpt_is_the_text_before_the_separator():
+    post = f"First paragraph.\n\n{SEPARATOR}\n\n## Later\n\nMore text.\n"
+    assert head_of(post, SEPARATOR) == (f"First paragraph.\n\n{SEPARATOR}", True)
+    assert head_of(f"Only an excerpt.\n\n{SEPARATOR}\n\n", SEPARATOR) == (f"Only an excerpt.\n\n{SEPARATOR}", False)
+
+
+@pytest.mark.parametrize("rest", ["[^1]: A footnote the excerpt cites.", "[paper]: https://example.org/paper"])
+def test_definitions_after_the_separator_keep_the_whole_post(rest):
+    post = f"Cites[^1] a [paper].\n\n{SEPARATOR}\n\nText.\n\n{rest}\n"
+    assert head_of(post, SEPARATOR) is None
+
+
+def test_a_post_without_separator_is_converted_whole():
+    assert head_of("No separator here.\n", SEPARATOR) is None
+
+
+def test_the_blog_index_shows_each_report_up_to_its_separator(site):
+    index = (site.path / "weekly" / "index.html").read_text(encoding="utf-8")
+    posts = sorted((ROOT / "docs" / "weekly" / "posts").glob("*.md"))
+    assert index.count('class="md-post md-post--excerpt"') == len(posts)
+    assert index.count("Continue reading") == sum(SEPARATOR in p.read_text(encoding="utf-8") for p in posts)
+    for post in posts:
+        text = post.read_text(encoding="utf-8")
+        after = text.split(SEPARATOR, 1)[1]
+        later = re.search(r"^## (.+)$", after, re.MULTILINE)
+        assert later and later[1].strip() not in index, f"{post.name}: text after the separator is on the index"
+
+
+class _File:
+    def __init__(self, src_uri):
+        self.src_uri = src_uri
+
+
+class _Page:
+    """Compares like mkdocs' Page: equal title and file path."""
+
+    def __init__(self, title, src_uri):
+        self.title, self.file = title, _File(src_uri)
+
+    def __eq__(self, other):
+        return isinstance(other, _Page) and (self.title, self.file.src_uri) == (other.title, other.file.src_uri)
+
+
+def test_posts_answer_in_as_a_list_does():
+    posts = [_Page(f"Week {i}", f"weekly/posts/{i}.md") for i in range(50)]
+    fast = Posts(posts)
+    asked = [
+        posts[7],                              # the post itself
+        _Page("Week 7", "weekly/posts/7.md"),  # another object equal to it
+        _Page("Renamed", "weekly/posts/7.md"), # same file, not equal
+        _Page("Week 7", "papers/moco.md"),     # same title, another file
+        "weekly/posts/7.md",                   # not a page at all
+    ]
+    assert [page in fast for page in asked] == [page in posts for page in asked] == [True, True, False, False, False]
+    fast.append(_Page("Week 50", "weekly/posts/50.md"))
+    assert _Page("Week 50", "weekly/posts/50.md") in fast
+    assert list(fast) == posts + [fast[-1]]

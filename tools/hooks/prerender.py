@@ -1,0 +1,220 @@
+"""Markdown to HTML on the second core: part of the pages are converted ahead.
+
+Converting Markdown to HTML is the largest part of a build, and MkDocs does
+it page after page on one core. On ``mkdocs build`` this hook starts a worker
+process once the navigation is known; the worker converts a share of the
+pages (every page whose position modulo ``STRIDE`` is in ``SHARE``), in the
+order the build will reach them, running the same events the build runs
+first (``on_pre_page``, reading the source, ``on_page_markdown``) and then
+MkDocs' own ``Page.render``. When the build reaches one of those pages it runs
+the same events itself and, if the Markdown it got is byte for byte what the
+worker converted, takes the worker's HTML, table of contents and anchors
+instead of converting again; warnings the worker's conversion logged (a
+broken link, say) are logged by the build then, so ``--strict`` counts them.
+Anything else (a page the worker could not convert, Markdown that differs)
+is converted by the build as usual.
+
+``mkdocs serve``, one-core machines, machines without ``fork`` and
+``PAPERNOTES_PRERENDER=0`` convert every page in the build process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import pickle
+import queue
+import traceback
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.pages import Page
+
+from material.plugins.blog.structure import View
+
+ENV = "PAPERNOTES_PRERENDER"
+STRIDE, SHARE = 5, (1, 2, 3)  # the worker converts 3 pages in 5; the build has the rest of the work
+POLL_S = 1.0
+
+# MkDocs' own method, kept on the class so that loading this hook again
+# (mkdocs serve reloads the configuration) wraps the original.
+if not hasattr(Page, "render_here"):
+    Page.render_here = Page.render
+
+
+def digest(markdown: str) -> str:
+    return hashlib.blake2b(markdown.encode("utf-8"), digest_size=16).hexdigest()
+
+
+# What the worker sends back for a page: a dict of plain values (classes
+# defined in a hook file cannot be pickled: the hook is not an importable module).
+#   src_uri, digest, content, toc, title, anchors,
+#   links: {src_uri of the linked file: {anchor: link}} or None,
+#   records: the log records of the conversion.
+
+
+class _Keep(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args, record.exc_info, record.exc_text = record.getMessage(), None, None, None
+        self.records.append(record)
+
+
+def _convert(page: Page, config, files) -> dict:
+    config._current_page = page
+    try:
+        page = config.plugins.on_pre_page(page, config=config, files=files)
+        page.read_source(config)
+        page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+        page.render_here(config, files)
+    finally:
+        config._current_page = None
+    links = None
+    if page.links_to_anchors is not None:
+        links = {file.src_uri: anchors for file, anchors in page.links_to_anchors.items()}
+    return {"src_uri": page.file.src_uri, "digest": digest(page.markdown), "content": page.content, "toc": page.toc,
+            "title": page._title_from_render, "anchors": set(page.present_anchor_ids or ()), "links": links}
+
+
+def _work(pages: list[Page], config, files, outbox) -> None:
+    """Worker: convert each page, send it (pickled) in order; None ends."""
+    logger = logging.getLogger("mkdocs")
+    keep = _Keep()
+    logger.handlers = [keep]  # this process only: records go back to the build, which logs them
+    logger.propagate = False
+    try:
+        for page in pages:
+            keep.records = []
+            try:
+                rendered = _convert(page, config, files)
+                rendered["records"] = keep.records
+                outbox.put(pickle.dumps(rendered, protocol=pickle.HIGHEST_PROTOCOL))
+            except Exception:  # the build converts this page itself, and reports what goes wrong
+                outbox.put(pickle.dumps(page.file.src_uri))
+        outbox.put(None)
+    except BaseException:
+        outbox.put(pickle.dumps(("error", traceback.format_exc())))
+
+
+class Prerender:
+    """The worker, and the pages it has sent back."""
+
+    def __init__(self, pages: list[Page], config, files):
+        self.files = files
+        self.expected = {page.file.src_uri for page in pages}
+        self.ready: dict[str, dict | None] = {}
+        self.used = 0
+        context = multiprocessing.get_context("fork")
+        self.outbox = context.Queue()
+        self.process = context.Process(target=_work, args=(pages, config, files, self.outbox),
+                                       name="papernotes-prerender", daemon=True)
+        self.process.start()
+        self.finished = False
+
+    def take(self, src_uri: str) -> dict | None:
+        """The worker's conversion of a page (waiting for it), or None."""
+        if src_uri not in self.expected:
+            return None
+        while src_uri not in self.ready and not self.finished:
+            try:
+                item = self.outbox.get(timeout=POLL_S)
+            except queue.Empty:
+                if not self.process.is_alive():
+                    raise PluginError(f"prerender worker stopped (exit code {self.process.exitcode})") from None
+                continue
+            if item is None:
+                self.finished = True
+                self.process.join()
+                break
+            value = pickle.loads(item)
+            if isinstance(value, tuple):
+                raise PluginError("prerender worker failed:\n" + value[1])
+            if isinstance(value, str):  # the worker could not convert it
+                self.ready[value] = None
+            else:
+                self.ready[value["src_uri"]] = value
+        self.expected.discard(src_uri)
+        return self.ready.pop(src_uri, None)
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+_command: str | None = None
+_active: Prerender | None = None
+_pages_log = logging.getLogger("mkdocs.structure.pages")
+log = logging.getLogger("mkdocs.hooks.prerender")
+
+
+def render(self: Page, config, files) -> None:
+    """Page.render, taking the worker's conversion when it matches."""
+    rendered = _active.take(self.file.src_uri) if _active is not None else None
+    if rendered is None or self.markdown is None or rendered["digest"] != digest(self.markdown):
+        self.render_here(config, files)
+        return
+    _active.used += 1
+    self.content = rendered["content"]
+    self.toc = rendered["toc"]
+    self._title_from_render = rendered["title"]
+    self.present_anchor_ids = rendered["anchors"]
+    if _pages_log.getEffectiveLevel() > logging.DEBUG and rendered["links"] is not None:
+        self.links_to_anchors = {files.get_file_from_path(uri): anchors for uri, anchors in rendered["links"].items()}
+    for record in rendered["records"]:
+        logging.getLogger(record.name).handle(record)
+
+
+Page.render = render
+
+
+def on_startup(command: str, dirty: bool, **kwargs) -> None:
+    global _command
+    _command = command
+
+
+def enabled() -> bool:
+    if os.environ.get(ENV, "1") == "0" or _command != "build":
+        return False
+    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _convertible(page) -> bool:
+    """Plain Markdown pages whose conversion is MkDocs' own (not notebooks, not blog listings)."""
+    return (page is not None and page.file.src_uri.endswith(".md") and "render" not in vars(page)
+            and type(page).render is Page.render and not isinstance(page, View))
+
+
+@event_priority(-100)  # the navigation as every other plugin left it
+def on_nav(nav, config, files, **kwargs):
+    global _active
+    stop()
+    if not enabled():
+        return nav
+    pages = [file.page for file in files.documentation_pages()]
+    share = [page for i, page in enumerate(pages) if i % STRIDE in SHARE and _convertible(page)]
+    if share:
+        _active = Prerender(share, config, files)
+    return nav
+
+
+def stop(*args, **kwargs) -> None:
+    global _active
+    if _active is not None:
+        _active.stop()
+        _active = None
+
+
+def on_env(env, config, files, **kwargs):
+    if _active is not None:
+        log.info(f"prerender: {_active.used} of {len(files.documentation_pages())} pages converted by the worker")
+    stop()  # every page is converted by now
+    return env
+
+
+on_build_error = stop

@@ -1,0 +1,177 @@
+"""Search indexing on the second core, while the build goes on.
+
+Material's search plugin indexes a page when the page reaches its template:
+it parses the page's HTML into sections and segments the Chinese text with
+jieba, about 40% of a build's time, on the build's one core. On
+``mkdocs build`` this hook hands that work to a worker process instead: each
+page is sent to the worker as soon as its HTML is final (the last
+``on_page_content``), so the worker indexes it while the build converts the
+next pages, and the index is put together in page order before the search
+plugin writes it.
+
+The worker runs the search plugin's own code (``SearchIndex``) with the
+plugin's configuration, so the index is the same one a serial build writes.
+A page whose HTML, table of contents, title or front matter changed after it
+was sent is indexed again in the build process. ``mkdocs serve`` (which
+rebuilds one page at a time) and machines with one core or no ``fork`` index
+in the build process, as does ``PAPERNOTES_SEARCH_WORKER=0``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import queue
+import traceback
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+from material.plugins.search.plugin import SearchIndex
+
+ENV = "PAPERNOTES_SEARCH_WORKER"
+POLL_S = 1.0  # how often a wait on the worker checks that it is alive
+
+
+def _fields(page) -> SimpleNamespace:
+    """What SearchIndex reads from a page."""
+    return SimpleNamespace(url=page.url, title=page.title, content=page.content, toc=page.toc, meta=page.meta)
+
+
+def _work(config: dict, inbox, outbox) -> None:
+    """Worker: index each page received, send back its entries; None ends."""
+    try:
+        while (item := inbox.get()) is not None:
+            seq, fields = pickle.loads(item)
+            index = SearchIndex(**config)
+            index.add_entry_from_context(fields)
+            outbox.put((seq, index.entries))
+        outbox.put(None)
+    except BaseException:  # reported by the build process, which stops the build
+        outbox.put(("error", traceback.format_exc()))
+
+
+@dataclass
+class Sent:
+    """A page handed to the worker, and what it looked like then."""
+
+    seq: int
+    content: str
+    toc: object
+    title: str
+    meta: dict = field(default_factory=dict)
+
+    def unchanged(self, page) -> bool:
+        return (page.content is self.content and page.toc is self.toc and page.title == self.title
+                and page.meta == self.meta)
+
+
+class WorkerIndex(SearchIndex):
+    """Material's SearchIndex whose pages are indexed in a worker process."""
+
+    def __init__(self, **config):
+        super().__init__(**config)
+        context = multiprocessing.get_context("fork")
+        self._inbox, self._outbox = context.Queue(), context.Queue()
+        self._process = context.Process(target=_work, args=(config, self._inbox, self._outbox),
+                                         name="papernotes-search", daemon=True)
+        self._process.start()
+        self._count = 0
+        self._sent: dict[str, Sent] = {}  # by page URL
+        self._order: list = []  # per indexed page: a worker seq, or the entries made here
+
+    def send(self, page) -> None:
+        seq = self._count
+        try:
+            payload = pickle.dumps((seq, _fields(page)), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # something in the front matter that does not pickle: index it here
+            return
+        self._count += 1
+        self._sent[page.url] = Sent(seq, page.content, page.toc, page.title, dict(page.meta))
+        self._inbox.put(payload)
+
+    def add_entry_from_context(self, page) -> None:
+        sent = self._sent.get(page.url)
+        if sent is not None and sent.unchanged(page):
+            self._order.append(sent.seq)
+            return
+        local = SearchIndex(**self.config)
+        local.add_entry_from_context(page)
+        self._order.append(local.entries)
+
+    def collect(self) -> None:
+        """Wait for the worker's entries and lay every page's out in order."""
+        self._inbox.put(None)
+        done: dict[int, list] = {}
+        while True:
+            try:
+                item = self._outbox.get(timeout=POLL_S)
+            except queue.Empty:
+                if not self._process.is_alive():
+                    raise PluginError(f"search worker stopped (exit code {self._process.exitcode}) "
+                                      f"after indexing {len(done)} of {len(self._sent)} pages") from None
+                continue
+            if item is None:
+                break
+            if item[0] == "error":
+                raise PluginError("search worker failed:\n" + item[1])
+            done[item[0]] = item[1]
+        self._process.join()
+        self.entries = [entry for part in self._order
+                        for entry in (done[part] if isinstance(part, int) else part)]
+
+    def generate_search_index(self, prev):
+        self.collect()
+        return super().generate_search_index(prev)
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+
+_command: str | None = None
+_active: WorkerIndex | None = None  # the index of the build under way
+
+
+def on_startup(command: str, dirty: bool, **kwargs) -> None:
+    global _command
+    _command = command
+
+
+def enabled() -> bool:
+    if os.environ.get(ENV, "1") == "0" or _command != "build":
+        return False
+    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _search_plugin(config):
+    plugin = config.plugins.get("material/search") or config.plugins.get("search")
+    return plugin if plugin is not None and plugin.config.enabled else None
+
+
+def on_pre_build(config, **kwargs) -> None:
+    global _active
+    plugin = _search_plugin(config)
+    if plugin is None or not enabled():
+        return
+    # Forked after the search plugin's on_config: the worker has jieba and
+    # its user dictionary loaded already.
+    _active = plugin.search_index = WorkerIndex(**plugin.config)
+
+
+@event_priority(-100)  # after every other on_page_content: the HTML the template will get
+def on_page_content(html: str, page, config, files, **kwargs) -> str:
+    plugin = _search_plugin(config)
+    if plugin is not None and isinstance(plugin.search_index, WorkerIndex):
+        page.content = html
+        plugin.search_index.send(page)
+    return html
+
+
+def on_build_error(error, **kwargs) -> None:
+    if _active is not None:
+        _active.stop()
