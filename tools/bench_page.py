@@ -1,0 +1,312 @@
+#!/usr/bin/env python3
+"""Write docs/performance.md from the benchmark results committed under benchmarks/.
+
+    python -m tools.bench_page            # rewrite the page
+    python -m tools.bench_page --check    # exit 1 if the page is not what the results give
+
+Each table is stamped with the machine and the date of the run it comes
+from. Results: benchmarks/site-*.json (tools/bench_site.py, the newest by its
+date), serve.json (tools/bench_serve.py), search.json (tools/bench_search.py),
+snippets-<device>.json (tools/bench_snippets.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "benchmarks"
+PAGE = ROOT / "docs" / "performance.md"
+CHARTS = ROOT / "docs" / "assets" / "images"
+BUILD_CHART, PAGE_CHART = "performance-build.svg", "performance-page.svg"
+
+INTRO = """\
+# Performance
+
+How the site's build grows with the log, how fast an edit shows under
+`tools/dev.py serve`, how fast search answers, and how the notes' snippets
+compare with PyTorch's own implementations. This page is written by
+`tools/bench_page.py` from the results committed under `benchmarks/`; each
+table names the machine and the date of its run. Timings on a shared machine
+vary from run to run: compare figures within one table, which were measured
+in one run.
+"""
+
+
+PROFILE = """\
+### Where the time goes
+
+Profiles of `mkdocs build` under `python -m cProfile` on this machine
+(2 cores, 2026-11-23); shares are of the profiled time, which runs about
+1.5 times slower than a plain build.
+
+- *before*, N = 1,000: rendering the navigation 44% (Material's
+  `nav-item.html` walked every note of a section for every page), the search
+  plugin 24% (parsing each page's HTML and segmenting Chinese with jieba),
+  the blog plugin re-converting posts for its listings 8%, latex2mathml 8%,
+  Python-Markdown most of the rest. `navigation.prune` and the sidebar limit
+  of 40 notes per section (`tools/hooks/nav.py`) took the navigation down to a
+  few per cent and made a page's size independent of the size of the log.
+- mkdocs-jupyter read every Markdown page with jupytext three times per
+  build to look for a notebook header, 23% at N = 400 (now
+  `ignore: ["*.md"]`: notebooks are `.ipynb`).
+- The blog plugin converted every weekly report three times more for its
+  listings (index, archive, categories), 16% at N = 1,000
+  (`tools/hooks/blog.py` converts only the excerpt), and asked "is this page
+  a post?" by comparing the page with every post, each comparison computing
+  two titles from Markdown: 24 s of a 108 s profile at N = 2,000, growing
+  with the square of the log (`tools/hooks/blog.py` looks the page up by
+  path).
+- What is left grows linearly: Python-Markdown about 40%, search indexing
+  about 25% (half of it jieba), templates about 15%, latex2mathml 8%. A build
+  uses one core, so `tools/hooks/prerender.py` has a second process convert
+  3 pages in 5 ahead of the build, and `tools/hooks/search_worker.py` one
+  index every page for search as soon as its HTML is final; both are
+  checked to leave the site byte for byte as a one-process build writes it.
+"""
+
+
+def svg_chart(title: str, unit: str, series: dict[str, list[tuple[float, float]]], limit: float | None = None) -> str:
+    """A line chart as SVG text: one line per series, x = notes, y = value."""
+    width, height, left, right, top, bottom = 560, 300, 60, 110, 30, 40
+    points = [p for line in series.values() for p in line]
+    x_max = max(x for x, _ in points)
+    y_max = max([y for _, y in points] + ([limit] if limit else []))
+    y_max = _nice(y_max * 1.05)
+    sx = lambda x: left + (width - left - right) * x / x_max  # noqa: E731
+    sy = lambda y: height - bottom - (height - top - bottom) * y / y_max  # noqa: E731
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+           f'aria-label="{title}" font-family="sans-serif" font-size="12">',
+           f'<text x="{left}" y="18" font-size="14">{title}</text>']
+    for i in range(5):
+        y = y_max * i / 4
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{sy(y):.1f}" y2="{sy(y):.1f}" stroke="#ccc"/>'
+                   f'<text x="{left - 6}" y="{sy(y) + 4:.1f}" text-anchor="end">{y:g}</text>')
+    for x in sorted({x for x, _ in points}):
+        out.append(f'<text x="{sx(x):.1f}" y="{height - bottom + 16}" text-anchor="middle">{x:,.0f}</text>')
+    out.append(f'<text x="{(left + width - right) / 2:.0f}" y="{height - 6}" text-anchor="middle">notes</text>'
+               f'<text x="14" y="{(top + height - bottom) / 2:.0f}" text-anchor="middle" '
+               f'transform="rotate(-90 14 {(top + height - bottom) / 2:.0f})">{unit}</text>')
+    if limit:
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{sy(limit):.1f}" y2="{sy(limit):.1f}" '
+                   f'stroke="#888" stroke-dasharray="4 4"/><text x="{width - right + 6}" y="{sy(limit) + 4:.1f}" '
+                   f'fill="#555">target {limit:g}</text>')
+    colours = ("#c2185b", "#1565c0", "#2e7d32")
+    for (name, line), colour in zip(series.items(), colours):
+        line = sorted(line)
+        path = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in line)
+        out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        out += [f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3" fill="{colour}"/>' for x, y in line]
+        x, y = line[-1]
+        out.append(f'<text x="{sx(x) + 8:.1f}" y="{sy(y) + 4:.1f}" fill="{colour}">{name}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def _nice(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten at or above value."""
+    power = 10 ** len(str(int(value))) / 10 if value >= 1 else 1
+    for step in (1, 2, 2.5, 5, 10):
+        if step * power >= value:
+            return step * power
+    return 10 * power
+
+
+def _load(path: Path) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _stamp(record: dict) -> str:
+    where = record.get("machine") or {}
+    name = record.get("device_name") or where.get("cpu", "unknown machine")
+    cores = f", {where['cores']} cores" if where.get("cores") else ""
+    load = record.get("load_average")
+    busy = f", load average {load[0]:.1f} at the end" if load else ""
+    return f"*Measured on {name}{cores}, {record['date']}{busy}.*"
+
+
+def site_section(record: dict) -> str:
+    rows = record["results"]
+    lines = [
+        "## Build time and size",
+        "",
+        "`python -m tools.bench_site` writes a synthetic log of N notes like ours (a quarter weekly "
+        "reports, half paper notes with BibTeX entries, a quarter course notes; about 1,500 words of "
+        "Chinese and English each, with formulas, code, a table and tags) into a copy of the project "
+        "and builds it with `mkdocs build --strict`. *before* is the configuration without the "
+        f"growth work (commit `{record['before_rev']}`'s navigation and formula hooks, no "
+        "`navigation.prune`, jupytext reading every page, the blog plugin as it comes, one process); "
+        "*after* is this site's. CPU (s) is the user and system time of the build and its worker "
+        "processes; *before* builds use one core, *after* builds two.",
+        "",
+        _stamp(record),
+        "",
+        "| variant | notes | pages | build (s) | CPU (s) | peak memory (MB) | median page (KB) | site (MB) "
+        "| search index (MB) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in sorted(rows, key=lambda r: (r["notes"], r["variant"] != "before")):
+        lines.append(
+            f"| {r['variant']} | {r['notes']:,} | {r['pages']:,} | {r['build_s']:.1f} | {r.get('cpu_s', 0):.1f} "
+            f"| {r['peak_rss_mb']:.0f} | {r['median_page_kb']:.1f} | {r['site_mb']:.1f} | {r['search_index_mb']:.1f} |"
+        )
+    lines += ["", f"![Build time against the number of notes](assets/images/{BUILD_CHART})",
+              "", f"![Median page size against the number of notes](assets/images/{PAGE_CHART})"]
+    after = {r["notes"]: r for r in rows if r["variant"] == "after"}
+    if after:
+        small, large = after[min(after)], after[max(after)]
+        lines += [
+            "",
+            f"After: the median page is {large['median_page_kb'] / small['median_page_kb']:.2f} times as large at "
+            f"N = {large['notes']:,} as at N = {small['notes']:,}; the build took {large['build_s']:.0f} s "
+            f"({large.get('cpu_s', 0):.0f} s of CPU) at N = {large['notes']:,}.",
+        ]
+    return "\n".join(lines)
+
+
+def serve_section(record: dict) -> str:
+    latencies = ", ".join("—" if s is None else f"{s:.2f}" for s in record["latencies_s"])
+    return "\n".join([
+        "## Editing under serve",
+        "",
+        f"`python -m tools.bench_serve` starts `{record['command']}` on a synthetic log of "
+        f"{record['notes']:,} notes, edits one note several times and polls its URL until the edit is served.",
+        "",
+        _stamp(record),
+        "",
+        "| notes | first build (s) | edit to served page (s) | median (s) |",
+        "|---:|---:|---|---:|",
+        f"| {record['notes']:,} | {record['first_build_s']:.1f} | {latencies} | "
+        + ("—" if record["median_s"] is None else f"{record['median_s']:.2f}") + " |",
+    ])
+
+
+def search_section(record: dict) -> str:
+    lines = [
+        "## Search",
+        "",
+        f"`python -m tools.bench_search` opens a page of the N = {record['notes']:,} site in headless "
+        "Chromium with an empty cache, types a query into the search box and waits for the first result. "
+        "Material builds its search index in the browser, in a web worker, from `search_index.json`"
+        + (f" ({record['search_index_mb']:.0f} MB at this size)" if record.get("search_index_mb") else "")
+        + ": the first query waits for that.",
+        "",
+        _stamp(record),
+        "",
+        "| query | first result after typing (s) | from page load (s) | results |",
+        "|---|---:|---:|---:|",
+    ]
+    parsed = [q for q in record["queries"] if q["query"] is None]
+    for q in record["queries"]:
+        if q["query"] is None:
+            continue
+        lines.append(f"| {q['query']} | {q['typing_to_result_s']:.2f} | {q['load_to_result_s']:.2f} | {q['results']} |")
+    if parsed:
+        lines += ["", f"Fetching and parsing `search_index.json` ({parsed[0]['sections']:,} sections) takes "
+                  f"{parsed[0]['fetch_and_parse_s']:.2f} s of that; the rest is Lunr indexing every section in "
+                  "the browser before it can answer. The aim is 1.5 s at this size: it needs an index built "
+                  "ahead of time or split into parts, which Material's search does not load."]
+    return "\n".join(lines)
+
+
+def snippets_section(record: dict) -> str:
+    a, m, s = record["adam"], record["moco"], record["swin_v2"]
+    yes = lambda ok: "yes" if ok else "no"  # noqa: E731
+    lines = [
+        f"## Snippets on {record['device'].upper()}",
+        "",
+        "`python -m tools.bench_snippets`: each pair timed in turns with `torch.utils.benchmark`, "
+        "medians over rounds.",
+        "",
+        _stamp(record) + f" torch {record['torch']}, {record['threads']} threads.",
+        "",
+        "| comparison | ours (ms) | reference (ms) | ratio | target | met |",
+        "|---|---:|---:|---:|---|---|",
+        f"| Adam step, {a['what']} | {a['ms']['ours (snippets/adam.py)']:.1f} | "
+        f"{a['ms']['torch.optim.Adam(foreach=True)']:.1f} (`foreach=True`) | {a['ratio']:.2f} | "
+        f"{a['target']} | {yes(a['met'])} |",
+        f"| MoCo momentum update, {m['what']} | {m['ms']['momentum_update (snippets/moco.py)']:.2f} | "
+        f"{m['ms']['per-parameter loop']:.2f} (the official loop) | {m['speedup']:.1f}x faster | {m['target']}x "
+        f"| {yes(m['met'])} |",
+    ]
+    in_place = m["ms"].get("per-parameter loop, in place")
+    if in_place is not None:
+        lines.append(f"| MoCo momentum update | {m['ms']['momentum_update (snippets/moco.py)']:.2f} | {in_place:.2f} "
+                     f"(loop, in place) | {in_place / m['ms']['momentum_update (snippets/moco.py)']:.1f}x faster | | |")
+    floor = m["ms"].get("floor: one lerp_ over a flat tensor")
+    if floor is not None:
+        lines.append(f"| MoCo momentum update | {m['ms']['momentum_update (snippets/moco.py)']:.2f} | {floor:.2f} "
+                     f"(one `lerp_` over a flat copy: the memory-bound floor) | "
+                     f"{m['ms']['momentum_update (snippets/moco.py)'] / floor:.2f}x the floor | | |")
+    for label, case in s["cases"].items():
+        lines.append(
+            f"| Swin V2 {s['what']}, {label} | {case['ms']['fast']:.1f} (fast) | {case['ms']['readable']:.1f} "
+            f"(readable) | {case['speedup']:.1f}x faster | {s['target']}x | {yes(case['met'])} |"
+        )
+    lines += ["", f"`torch.optim.Adam(foreach=False)`: {a['ms']['torch.optim.Adam(foreach=False)']:.1f} ms.", ""]
+    lines += ["Dropout, p = 0.5, each method drawing its own mask:", ""]
+    from tools.bench_dropout import table  # noqa: E402
+
+    lines.append(table(record["dropout"]["results"]))
+    return "\n".join(lines)
+
+
+def site_charts(record: dict) -> dict[str, str]:
+    def series(key: str) -> dict[str, list[tuple[float, float]]]:
+        out: dict[str, list[tuple[float, float]]] = {}
+        for r in record["results"]:
+            out.setdefault(r["variant"], []).append((r["notes"], r[key]))
+        return out
+
+    return {
+        BUILD_CHART: svg_chart("mkdocs build --strict, 2 cores", "seconds", series("build_s"), limit=45),
+        PAGE_CHART: svg_chart("Median HTML page", "KB", series("median_page_kb")),
+    }
+
+
+def render() -> dict[Path, str]:
+    """The page and its charts: {path: text}."""
+    parts, files = [INTRO], {}
+    sites = sorted(BENCH.glob("site-*.json"), key=lambda p: _load(p)["date"])
+    if sites:
+        record = _load(sites[-1])
+        parts.append(site_section(record))
+        parts.append(PROFILE.rstrip())
+        files.update({CHARTS / name: text for name, text in site_charts(record).items()})
+    for name, section in (("serve.json", serve_section), ("search.json", search_section)):
+        record = _load(BENCH / name)
+        if record:
+            parts.append(section(record))
+    for device in ("cpu", "cuda"):
+        record = _load(BENCH / f"snippets-{device}.json")
+        if record:
+            parts.append(snippets_section(record))
+    return {PAGE: "\n\n".join(parts) + "\n", **files}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.bench_page", description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check that the page is current")
+    args = parser.parse_args(argv)
+    files = render()
+    if args.check:
+        stale = [path for path, text in files.items()
+                 if not path.exists() or path.read_text(encoding="utf-8") != text]
+        for path in stale:
+            print(f"{path.relative_to(ROOT)}: not what benchmarks/ gives; run python -m tools.bench_page",
+                  file=sys.stderr)
+        return 1 if stale else 0
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    sys.exit(main())
