@@ -98,9 +98,18 @@ def test_search_finds_the_right_page(page, server, query, expected, source):
     assert any(expected in (href or "") for href in hrefs), f"{query!r} found {hrefs}"
 
 
+NONSENSE = "qzxqvbnmzz"
+
+
+def test_the_nonsense_word_is_on_no_page():
+    """The premise of the next test: no note (the performance page included) contains it."""
+    found = [str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md") if NONSENSE in p.read_text(encoding="utf-8")]
+    assert found == []
+
+
 def test_nonsense_query_finds_nothing(page, server):
     page.goto(server)
-    assert search(page, "qzxqvbnmzz") == []
+    assert search(page, NONSENSE) == []
     expect(page.locator(".md-search-result__meta")).to_contain_text("No matching documents")
 
 

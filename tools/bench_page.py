@@ -207,7 +207,9 @@ def search_section(record: dict) -> str:
     for q in record["queries"]:
         if q["query"] is None:
             continue
-        lines.append(f"| {q['query']} | {q['typing_to_result_s']:.2f} | {q['load_to_result_s']:.2f} | {q['results']} |")
+        # A query that finds nothing is not printed: on this page, search would find it.
+        query = q["query"] if q["results"] else "*a made-up word (no results)*"
+        lines.append(f"| {query} | {q['typing_to_result_s']:.2f} | {q['load_to_result_s']:.2f} | {q['results']} |")
     if parsed:
         lines += ["", f"Fetching and parsing `search_index.json` ({parsed[0]['sections']:,} sections) takes "
                   f"{parsed[0]['fetch_and_parse_s']:.2f} s of that; the rest is Lunr indexing every section in "
