@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tools.sitebuild import ROOT, copy_project, run_mkdocs
-from tools.hooks.mathml import line_of, render_math
+from tools.hooks.mathml import line_of, render_math, stray_dollars
 from tools.hooks.nav import section_folder
 
 
@@ -139,6 +139,24 @@ def test_bad_tex_fails_the_strict_build_naming_file_and_line(tmp_path):
     result = run_mkdocs(tmp_path / "out", cwd=project)
     assert result.returncode != 0
     assert "docs/papers/broken.md:5: TeX unknown command \\undefinedmacro" in result.stderr
+
+
+@pytest.mark.parametrize("html, near", [
+    ("<li>step\n   $$\n   y = 1\n   $$</li>", ["y = 1"]),  # display math glued to a list item
+    ('<p>see $<span class="arithmatex" data-tex="x^3">x</span>$ here</p>', ["x^3"]),  # $$x^3$$ mid-sentence
+    ("<pre><code>echo $$ $HOME</code></pre><p>it costs $5, or $6</p>", []),  # shell code and prices
+])
+def test_stray_dollars_are_found_outside_code(html, near):
+    assert stray_dollars(html) == near
+
+
+def test_display_math_glued_to_a_list_item_fails_the_strict_build(tmp_path):
+    project = copy_project(tmp_path / "project")
+    (project / "docs/papers/glued.md").write_text(
+        "# Glued\n\n1. The update:\n   $$\n   m_t = \\beta m_{t-1}\n   $$\n", encoding="utf-8")
+    result = run_mkdocs(tmp_path / "out", cwd=project)
+    assert result.returncode != 0
+    assert "docs/papers/glued.md:5: $ left as text, not math, near 'm_t = \\beta m_{t-1}'" in result.stderr
 
 
 def test_missing_image_fails_the_strict_build(tmp_path):

@@ -34,6 +34,15 @@ MATH = re.compile(
 RAW_COMMAND = re.compile(r">[^<]*?(\\[A-Za-z_]+|\\.)[^<]*<")
 
 
+# Where a dollar sign is code, not math: left out of the check for stray ones.
+VERBATIM = re.compile(r"<(pre|code|script|style|textarea)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+# "$$" that arithmatex did not take (display math glued to a list item's
+# text, say), or a "$" glued to a formula it did take ("$$x$$" mid-sentence).
+STRAY = re.compile(r"\$\$|\$(?=<(?:span|div) class=\"arithmatex\")|(?<=</span>)\$")
+TAG = re.compile(r"<[^>]+>")
+DATA_TEX = re.compile(r'<(?:span|div) class="arithmatex" data-tex="([^"]*)"')
+
+
 @dataclass(frozen=True)
 class MathError:
     tex: str
@@ -75,6 +84,30 @@ def render_math(page_html: str) -> tuple[str, list[MathError]]:
     return MATH.sub(replace, page_html), errors
 
 
+def stray_dollars(page_html: str) -> list[str]:
+    """For each place a "$$" or a glued "$" is left in the page outside code
+    (math that was not recognised and shows as raw TeX), the text or TeX next
+    to it, to find its line by. Dollars within 300 characters of each other
+    count as one place (the two ends of one formula)."""
+    if "$" not in page_html:
+        return []
+    text = VERBATIM.sub("", page_html)
+    found, last = [], -1000
+    for match in STRAY.finditer(text):
+        if match.start() - last < 300:
+            last = match.end()
+            continue
+        last = match.end()
+        near = text[match.end():match.end() + 300]
+        tex = DATA_TEX.match(near)
+        if tex:
+            found.append(html.unescape(tex[1]))
+            continue
+        words = [line.strip() for line in TAG.sub("", near).splitlines() if line.strip() and "$" not in line]
+        found.append(words[0] if words else "")
+    return found
+
+
 def line_of(source: str, tex: str) -> int | None:
     """1-based line of the first occurrence of ``tex`` in the Markdown source."""
     position = source.find(tex)
@@ -94,4 +127,10 @@ def on_post_page(output: str, page, config, **kwargs) -> str:
         line = line_of(source, error.tex) if source else None
         path = os.path.relpath(page.file.abs_src_path) if page.file.abs_src_path else page.file.src_uri
         log.warning(f"{path}" + (f":{line}" if line else "") + f": TeX {error.reason}: {error.tex[:80]}")
+    for context in stray_dollars(rendered):
+        line = line_of(source, context[:40]) if source and context else None
+        path = os.path.relpath(page.file.abs_src_path) if page.file.abs_src_path else page.file.src_uri
+        log.warning(f"{path}" + (f":{line}" if line else "") + f": $ left as text, not math, near '{context[:60]}'"
+                    " (display math needs $$ on lines of its own, a blank line before it, and the list item's"
+                    " indentation inside a list)")
     return rendered
