@@ -66,10 +66,10 @@ Profiles of `mkdocs build` under `python -m cProfile` on this machine
   3 pages in 5 ahead of the build, and `tools/hooks/search_worker.py` one
   index every page for search as soon as its HTML is final; both are
   checked to leave the site byte for byte as a one-process build writes it.
-- Run to run, on this shared 2-core machine: seven builds of the N = 2,000
-  log with this configuration took from 39.3 to 51.7 s, and the CPU time of
-  the same build varied from 58 to 76 s. The 45 s aimed for is where the
-  build is, not a margin below it.
+- Run to run, on this shared 2-core machine: four builds of the N = 2,000
+  log with this configuration took 39.3, 41.0, 44.7 and 45.5 s, and the CPU
+  time of the same build moved between 59 and 77 s. The 45 s aimed for is
+  where the build is, not a margin below it.
 """
 
 
