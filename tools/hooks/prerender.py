@@ -66,7 +66,7 @@ def digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-_instances: dict[int, markdown.Markdown] = {}  # this process's instance, by configuration
+_instance: list = [None, None]  # this process's (configuration, Markdown instance)
 
 
 def convert(page: Page, config, files) -> None:
@@ -77,11 +77,10 @@ def convert(page: Page, config, files) -> None:
         return
     if page.markdown is None:
         raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
-    md = _instances.get(id(config))
-    if md is None:
-        _instances.clear()
-        md = _instances[id(config)] = markdown.Markdown(
-            extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
+    owner, md = _instance
+    if owner is not config:  # a new build's configuration (mkdocs serve reloads it): a new instance
+        md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
+        _instance[:] = [config, md]
     else:
         md.reset()
     # Registered under fixed names: each page's replace the previous page's.
