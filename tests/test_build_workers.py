@@ -4,6 +4,9 @@ blog excerpts converted alone. None of it may change what the site is."""
 from __future__ import annotations
 
 import gzip
+import importlib
+import os
+import sys
 import re
 from pathlib import Path
 
@@ -117,3 +120,23 @@ def test_posts_answer_in_as_a_list_does():
     fast.append(_Page("Week 50", "weekly/posts/50.md"))
     assert _Page("Week 50", "weekly/posts/50.md") in fast
     assert list(fast) == posts + [fast[-1]]
+
+
+@pytest.mark.parametrize("module", ["prerender", "search_worker"])
+@pytest.mark.parametrize("platform, value, command, expected", [
+    ("linux", None, "build", True),
+    ("linux", "0", "build", False),
+    ("linux", None, "serve", False),  # serve rebuilds in one process
+    ("darwin", None, "build", False),  # forking is opt-in off Linux
+    ("darwin", "1", "build", True),
+])
+def test_when_the_workers_run(module, platform, value, command, expected, monkeypatch):
+    hook = importlib.import_module(f"tools.hooks.{module}")
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setattr(hook, "_command", command)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    if value is None:
+        monkeypatch.delenv(hook.ENV, raising=False)
+    else:
+        monkeypatch.setenv(hook.ENV, value)
+    assert hook.enabled() is expected

@@ -19,8 +19,9 @@ between pages (``Markdown.reset``, which is how Python-Markdown is meant to
 be reused), rather than a new instance per page: setting up the ~25
 extensions took 3 to 5 ms a page.
 
-``mkdocs serve``, one-core machines and machines without ``fork`` convert
-every page in the build process. ``PAPERNOTES_PRERENDER=0`` leaves MkDocs'
+``mkdocs serve`` and one-core machines convert every page in the build
+process, and so do systems other than Linux unless ``PAPERNOTES_PRERENDER=1``
+(on macOS a forked process can crash in system libraries). ``PAPERNOTES_PRERENDER=0`` leaves MkDocs'
 own ``Page.render`` alone: one process, a new Markdown instance per page.
 """
 
@@ -32,6 +33,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import sys
 import traceback
 
 import markdown
@@ -234,7 +236,10 @@ def on_startup(command: str, dirty: bool, **kwargs) -> None:
 
 
 def enabled() -> bool:
-    if os.environ.get(ENV, "1") == "0" or _command != "build":
+    """On ``mkdocs build`` with two cores or more: by default on Linux, where
+    forking a process is safe; elsewhere (macOS) only when ENV is "1"."""
+    wanted = os.environ.get(ENV, "1" if sys.platform.startswith("linux") else "0")
+    if wanted == "0" or _command != "build":
         return False
     return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
 

@@ -13,8 +13,9 @@ The worker runs the search plugin's own code (``SearchIndex``) with the
 plugin's configuration, so the index is the same one a serial build writes.
 A page whose HTML, table of contents, title or front matter changed after it
 was sent is indexed again in the build process. ``mkdocs serve`` (which
-rebuilds one page at a time) and machines with one core or no ``fork`` index
-in the build process, as does ``PAPERNOTES_SEARCH_WORKER=0``.
+rebuilds one page at a time) and machines with one core index in the build
+process, as does ``PAPERNOTES_SEARCH_WORKER=0``; systems other than Linux do
+too unless ``PAPERNOTES_SEARCH_WORKER=1``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import sys
 import traceback
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -143,7 +145,10 @@ def on_startup(command: str, dirty: bool, **kwargs) -> None:
 
 
 def enabled() -> bool:
-    if os.environ.get(ENV, "1") == "0" or _command != "build":
+    """On ``mkdocs build`` with two cores or more: by default on Linux, where
+    forking a process is safe; elsewhere (macOS) only when ENV is "1"."""
+    wanted = os.environ.get(ENV, "1" if sys.platform.startswith("linux") else "0")
+    if wanted == "0" or _command != "build":
         return False
     return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
 
