@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """How soon search answers on a large site, in headless Chromium, cold.
 
-    python -m tools.bench_search                      # builds the N = 2000 site, then measures
-    python -m tools.bench_search --site /tmp/site      # measure a site already built
+    python -m tools.bench_search                            # sites of N = 100, 500, 1000, 2000 notes
+    python -m tools.bench_search --notes 2000 --site /tmp/site   # measure a site already built
 
 For each query: a new browser context (empty cache), the home page loaded,
 the query typed into Material's search box at once, and the time until the
@@ -85,34 +85,39 @@ def time_queries(site: Path, queries, timeout: float) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.bench_search", description=__doc__.splitlines()[0])
-    parser.add_argument("--notes", type=int, default=2000, help="synthetic notes (default 2000)")
-    parser.add_argument("--site", type=Path, help="a built site to measure instead of building one")
+    parser.add_argument("--notes", type=int, nargs="+", default=[100, 500, 1000, 2000],
+                        help="synthetic notes, one site each (default 100 500 1000 2000)")
+    parser.add_argument("--site", type=Path, help="a built site to measure instead of building one (with one --notes)")
     parser.add_argument("--timeout", type=float, default=60, help="seconds allowed per wait")
     parser.add_argument("--json", type=Path, help="write here (default benchmarks/search.json)")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="papernotes-search-") as tmp:
-        site, index_mb = args.site, None
-        if site is None:
-            project = prepare(Path(tmp), args.notes, "after", "")
-            result = measure(project, "after", args.notes, timeout=900)
-            site, index_mb = project / "site", result.search_index_mb
-        index_mb = round((site / "search" / "search_index.json").stat().st_size / 2**20, 2)
-        rows = time_queries(site, QUERIES, args.timeout)
+    if args.site is not None and len(args.notes) != 1:
+        parser.error("--site measures one site: give the one --notes it was built with")
+    runs = []
+    for notes in args.notes:
+        with tempfile.TemporaryDirectory(prefix="papernotes-search-") as tmp:
+            site = args.site
+            if site is None:
+                project = prepare(Path(tmp), notes, "after", "")
+                measure(project, "after", notes, timeout=900)
+                site = project / "site"
+            index_mb = round((site / "search" / "search_index.json").stat().st_size / 2**20, 2)
+            rows = time_queries(site, QUERIES, args.timeout)
+        runs.append({"notes": notes, "search_index_mb": index_mb, "queries": rows})
+        for row in rows:
+            if row["query"] is None:
+                print(f"N={notes}: search_index.json ({index_mb} MB, {row['sections']} sections) fetched and parsed "
+                      f"in {row['fetch_and_parse_s']:.2f} s")
+                continue
+            print(f"N={notes}: {row['query']}: {row['results']} results, {row['typing_to_result_s']:.2f} s after "
+                  f"typing, {row['load_to_result_s']:.2f} s after load")
     record = {
         "benchmark": "search",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "load_average": os.getloadavg(),
-        "notes": args.notes,
-        "search_index_mb": index_mb,
-        "queries": rows,
+        "runs": runs,
     }
-    for row in rows:
-        if row["query"] is None:
-            print(f"search_index.json: {row['sections']} sections, fetched and parsed in {row['fetch_and_parse_s']:.2f} s")
-            continue
-        print(f"{row['query']}: {row['results']} results, {row['typing_to_result_s']:.2f} s after typing, "
-              f"{row['load_to_result_s']:.2f} s after load")
     path = args.json or ROOT / "benchmarks" / "search.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
