@@ -82,8 +82,10 @@ def svg_chart(title: str, unit: str, series: dict[str, list[tuple[float, float]]
     y_max = _nice(y_max * 1.05)
     sx = lambda x: left + (width - left - right) * x / x_max  # noqa: E731
     sy = lambda y: height - bottom - (height - top - bottom) * y / y_max  # noqa: E731
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" role="img" '
            f'aria-label="{title}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{width}" height="{height}" fill="#fff"/>',  # readable on the dark palette too
            f'<text x="{left}" y="18" font-size="14">{title}</text>']
     for i in range(5):
         y = y_max * i / 4
@@ -96,7 +98,7 @@ def svg_chart(title: str, unit: str, series: dict[str, list[tuple[float, float]]
                f'transform="rotate(-90 14 {(top + height - bottom) / 2:.0f})">{unit}</text>')
     if limit:
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{sy(limit):.1f}" y2="{sy(limit):.1f}" '
-                   f'stroke="#888" stroke-dasharray="4 4"/><text x="{width - right + 6}" y="{sy(limit) + 4:.1f}" '
+                   f'stroke="#888" stroke-dasharray="4 4"/><text x="{left + 6}" y="{sy(limit) - 5:.1f}" '
                    f'fill="#555">target {limit:g}</text>')
     colours = ("#c2185b", "#1565c0", "#2e7d32")
     for (name, line), colour in zip(series.items(), colours):
