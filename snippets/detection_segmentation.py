@@ -12,8 +12,9 @@ def random_crop_pair(image, label, height, width, generator=None):
     H, W = label.shape
     if H < height or W < width:
         raise ValueError(f"cannot crop {height}x{width} from {H}x{W}")
-    top = int(torch.randint(H - height + 1, (), generator=generator))
-    left = int(torch.randint(W - width + 1, (), generator=generator))
+    where = None if generator is None else generator.device  # draw where the generator lives
+    top = int(torch.randint(H - height + 1, (), generator=generator, device=where))
+    left = int(torch.randint(W - width + 1, (), generator=generator, device=where))
     return (
         image[:, top : top + height, left : left + width],
         label[top : top + height, left : left + width],

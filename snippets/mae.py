@@ -21,8 +21,10 @@ def random_masking(x, mask_ratio, generator=None):
         raise ValueError(f"mask_ratio must be in [0, 1), got {mask_ratio}")
     N, L, D = x.shape
     len_keep = round(L * (1 - mask_ratio))
-    # one uniform number per token; the smallest len_keep are kept
-    noise = torch.rand(N, L, generator=generator, device=x.device)  # (N, L)
+    # one uniform number per token; the smallest len_keep are kept. It is drawn where the
+    # generator lives, so a CPU generator gives the same mask whatever device x is on.
+    where = x.device if generator is None else generator.device
+    noise = torch.rand(N, L, generator=generator, device=where).to(x.device)  # (N, L)
     ids_shuffle = torch.argsort(noise, dim=1)  # (N, L): position in the shuffle -> token index
     ids_restore = torch.argsort(ids_shuffle, dim=1)  # (N, L): token index -> position in the shuffle
     ids_keep = ids_shuffle[:, :len_keep]  # (N, L_keep)

@@ -187,3 +187,27 @@ def test_fast_path_matches_the_readable_one(options):
             opt.step()
     for a, b in zip(fast, readable):
         torch.testing.assert_close(a, b, atol=1e-12, rtol=0)
+
+
+def test_mixed_dtypes_and_skipped_steps_match_torch(device):
+    """One group with float32 and float64 parameters, one of which has no gradient every
+    third step: the list-wide path keeps one step count per parameter, as torch does."""
+    torch.manual_seed(0)
+    start = [
+        torch.randn(4, 3, device=device),
+        torch.randn(6, device=device, dtype=torch.float64),
+        torch.randn(2, 2, device=device),
+    ]
+    ours = [p.clone().requires_grad_() for p in start]
+    ref = [p.clone().requires_grad_() for p in start]
+    opt_ours = Adam(ours, lr=1e-2)
+    opt_ref = torch.optim.Adam(ref, lr=1e-2, foreach=True)
+    for step in range(30):
+        for params, opt in ((ours, opt_ours), (ref, opt_ref)):
+            opt.zero_grad(set_to_none=True)
+            used = params if step % 3 else params[:2]
+            sum((p.double().sin() * p.double()).sum() for p in used).backward()
+            opt.step()
+    assert opt_ours.state[ours[2]]["step"] == int(opt_ref.state[ref[2]]["step"]) == 20
+    for a, b in zip(ours, ref):
+        torch.testing.assert_close(a, b, atol=ATOL[a.dtype], rtol=0)

@@ -66,10 +66,11 @@ def test_odd_scale_is_refused():
         bilinear_upsampler(3, 3)
 
 
-def test_random_crop_keeps_image_and_label_aligned():
-    g = torch.Generator().manual_seed(0)
-    image = torch.arange(5 * 7, dtype=torch.float32).reshape(1, 5, 7).repeat(3, 1, 1)
-    label = torch.arange(5 * 7).reshape(5, 7)
+@pytest.mark.parametrize("generator_on", ["cpu", "device"])
+def test_random_crop_keeps_image_and_label_aligned(device, generator_on):
+    g = torch.Generator(device if generator_on == "device" else "cpu").manual_seed(0)
+    image = torch.arange(5 * 7, dtype=torch.float32, device=device).reshape(1, 5, 7).repeat(3, 1, 1)
+    label = torch.arange(5 * 7, device=device).reshape(5, 7)
     corners = set()
     for _ in range(200):
         img, lab = random_crop_pair(image, label, 3, 4, generator=g)

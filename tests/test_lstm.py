@@ -2,7 +2,8 @@
 with the same weights, over a whole sequence, in values and in gradients.
 
 Reference: PyTorch's own cell, weights shared (gate order i, f, g, o).
-Tolerances: float32 atol 1e-6, float64 atol 1e-12 (rtol 0). The largest differences
+Tolerances: float32 atol 1e-6, float64 atol 1e-12 (rtol 0); against cuDNN's fused nn.LSTM on CUDA,
+float32 atol 1e-5 (see test_sequence_equals_nn_lstm). The largest differences
 seen are printed at the end of the module.
 """
 
@@ -28,11 +29,11 @@ def _one_thread():
 
 
 
-def _close(name, ours, ref):
+def _close(name, ours, ref, atol=ATOL):
     diff = (ours.detach() - ref.detach()).abs().max().item()
     key = (name, str(ours.dtype).removeprefix("torch."))
     LARGEST[key] = max(LARGEST.get(key, 0.0), diff)
-    torch.testing.assert_close(ours, ref, atol=ATOL[ours.dtype], rtol=0)
+    torch.testing.assert_close(ours, ref, atol=atol[ours.dtype], rtol=0)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -102,8 +103,12 @@ def test_sequence_equals_nn_lstm(device, dtype):
     h0 = torch.zeros(2, 5, device=device, dtype=dtype)
     outs, (h, c) = lstm(xs, (h0, h0), rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0)
     ref_outs, (ref_h, ref_c) = rnn(xs)
-    _close("nn.LSTM outputs", outs, ref_outs)
-    _close("nn.LSTM c_T", c, ref_c[0])
+    # On CUDA nn.LSTM is cuDNN's fused kernel, which sums and applies the gates in its own
+    # order; in float32 the difference grows along the sequence: 4.8e-6 after 9 steps on an
+    # H100 with TF32 off (1.7e-4 with it on). The cell-by-cell comparisons above keep 1e-6.
+    fused = ATOL if device == "cpu" else {torch.float32: 1e-5, torch.float64: ATOL[torch.float64]}
+    _close("nn.LSTM outputs", outs, ref_outs, fused)
+    _close("nn.LSTM c_T", c, ref_c[0], fused)
 
 
 def test_gate_order_matters(device):

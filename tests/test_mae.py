@@ -96,6 +96,16 @@ def test_masks_differ_between_samples_and_draws(device):
     assert torch.equal(m1, m3)
 
 
+def test_a_cpu_generator_gives_the_same_mask_on_every_device(device):
+    """The noise is drawn where the generator lives: one seed, one mask, wherever x is."""
+    x = torch.randn(4, 49, 3, device=device)
+    x_kept, mask, ids_restore = random_masking(x, 0.75, generator=torch.Generator("cpu").manual_seed(3))
+    _, mask_cpu, ids_cpu = random_masking(x.cpu(), 0.75, generator=torch.Generator("cpu").manual_seed(3))
+    assert mask.device == x.device and ids_restore.device == x.device
+    assert torch.equal(mask.cpu(), mask_cpu) and torch.equal(ids_restore.cpu(), ids_cpu)
+    assert torch.equal(x_kept, torch.gather(x, 1, ids_restore.argsort(dim=1)[:, :12, None].expand(4, 12, 3)))
+
+
 def test_every_position_is_masked_about_equally_often(device):
     # uniform choice: over 4000 samples each of 16 positions is masked with probability 0.75
     x = torch.zeros(4000, 16, 1, device=device)

@@ -27,11 +27,14 @@ def _report_largest():
         print(f"\nsequence_models largest |diff| {key}: {diff:.3g}", end="")
 
 
-def _close(name, ours, ref, dtype):
+def _close(name, ours, ref, dtype, relative=False):
+    """Within ATOL[dtype], absolutely, or relatively for a quantity far from 1."""
     ours, ref = torch.as_tensor(ours).detach(), torch.as_tensor(ref).detach()
     key = f"{name} {str(dtype).removeprefix('torch.')}"
-    LARGEST[key] = max(LARGEST.get(key, 0.0), float((ours - ref).abs().max()))
-    torch.testing.assert_close(ours, ref, atol=ATOL[dtype], rtol=0)
+    diff = (ours - ref).abs().max() / (ref.abs().max() if relative else 1)
+    LARGEST[key] = max(LARGEST.get(key, 0.0), float(diff))
+    tolerance = {"rtol": ATOL[dtype], "atol": 0} if relative else {"atol": ATOL[dtype], "rtol": 0}
+    torch.testing.assert_close(ours, ref, **tolerance)
 
 
 def test_vocab_orders_by_frequency_unk_first():
@@ -61,7 +64,9 @@ def test_grad_clipping_matches_clip_grad_norm(device, dtype, scale):
         p.grad, q.grad = g.clone(), g.clone()
     norm_ours = grad_clipping(ours, theta)
     norm_ref = torch.nn.utils.clip_grad_norm_(ref, theta)
-    _close("norm before clipping vs clip_grad_norm_", norm_ours, norm_ref, dtype)
+    # the norm reaches 840 at scale 100: summed in another order (clip_grad_norm_ on CUDA
+    # takes per-tensor norms first) it differs in its last bits, 1.5e-7 relative in float32
+    _close("norm before clipping vs clip_grad_norm_ (relative)", norm_ours, norm_ref, dtype, relative=True)
     for p, q in zip(ours, ref):
         # clip_grad_norm_ divides by (norm + 1e-6): a relative difference of 1e-6 / norm
         torch.testing.assert_close(p.grad, q.grad, atol=ATOL[dtype] + 2e-6 * theta, rtol=0)

@@ -231,6 +231,62 @@ def test_blocks_run_with_the_default_device_set_around_them():
     assert torch.empty(2).device.type == "cpu"
 
 
+GENERATORS = """\
+A block whose generator would stay on the CPU under --device cuda.
+
+```python
+import torch
+
+g = torch.Generator().manual_seed(0)
+x = torch.rand(3, generator=g)
+```
+
+Two that say where their generator lives.
+
+```python
+import torch
+
+g = torch.Generator(torch.get_default_device()).manual_seed(0)
+h = torch.Generator("cpu")
+assert torch.rand(3, generator=g).device == torch.get_default_device()
+```
+"""
+
+
+def test_a_block_making_a_generator_without_a_device_fails_on_the_cpu_too(pytester, monkeypatch):
+    """CI has no GPU: the generator that would break the CUDA run is caught on the CPU, at its line."""
+    checkout(pytester, monkeypatch, note=GENERATORS, tests=None)
+    result = inner(pytester, "docs", "-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["docs/notes/demo.md:6: torch.Generator() is a CPU generator even when the block runs on CUDA (--device cuda);*"]
+    )
+
+
+def test_device_less_generators_are_found_at_their_note_lines():
+    from tests.plugins.blocks import device_less_generators
+
+    parts = ((10, "import torch\ng = torch.Generator()\n"), (20, "from torch import Generator\n\nh = [Generator()]\n"))
+    assert device_less_generators(parts) == [11, 22]
+    named = ((1, 'torch.Generator("cpu")\ntorch.Generator(device="cuda")\ntorch.Generator(torch.get_default_device())\n'),)
+    assert device_less_generators(named) == []
+
+
+def test_ieee_float32_switches_tf32_off_and_restores_the_settings():
+    torch = pytest.importorskip("torch")
+    from tests.plugins.devices import ieee_float32
+
+    cudnn = torch.backends.cudnn
+    if not hasattr(cudnn, "conv"):
+        pytest.skip(f"torch {torch.__version__} has only the legacy allow_tf32 flags")
+    switches = (torch.backends.cuda.matmul, cudnn.conv, cudnn.rnn)
+    before = [switch.fp32_precision for switch in switches]
+    assert "tf32" in before  # cuDNN convolutions use TF32 unless told otherwise
+    with ieee_float32():
+        assert [switch.fp32_precision for switch in switches] == ["ieee"] * 3
+    assert [switch.fp32_precision for switch in switches] == before
+
+
 # --------------------------------------------------------------------------
 # Verification records
 # --------------------------------------------------------------------------

@@ -203,12 +203,14 @@ def test_forward_matches_the_formulas(device, shifted):
     q = x @ W_q.T + attn.q_bias  # (B_, N, C)
     k = x @ W_k.T  # no key bias
     v = x @ W_v.T + attn.v_bias
-    # offsets of every (query, key) pair, normalised by the pre-training window (3, 5), Eq. (4)
-    i = torch.arange(N, device=device)
+    # offsets of every (query, key) pair, normalised by the pre-training window (3, 5), Eq. (4),
+    # in float32 on the CPU, as the module makes its table when it is built (CUDA's float32
+    # log2 can differ from the CPU's in the last bit: 3e-8 in the output, not 1e-12)
+    i = torch.arange(N)
     d_h = (i[:, None] // Ww - i[None, :] // Ww).float() / (3 - 1) * 8  # (N, N)
     d_w = (i[:, None] % Ww - i[None, :] % Ww).float() / (5 - 1) * 8
     coords = torch.stack([d_h, d_w], dim=-1)  # (N, N, 2)
-    coords = (torch.sign(coords) * torch.log2(coords.abs() + 1) / 3).to(dtype)
+    coords = (torch.sign(coords) * torch.log2(coords.abs() + 1) / 3).to(device=device, dtype=dtype)
     with torch.no_grad():
         bias = 16 * torch.sigmoid(attn.cpb_mlp(coords))  # (N, N, H)
         inv_tau = attn.logit_scale.clamp(max=math.log(100.0)).exp().flatten()  # (H,)

@@ -38,7 +38,7 @@ from pathlib import Path
 import pytest
 from pytest_codeblocks import CodeBlock, extract_from_file
 
-from tests.plugins.devices import selected_devices
+from tests.plugins.devices import ieee_float32, selected_devices
 from tools.extract import DOCS, Fence, NoteError, parse_fences, read_note, relocate
 
 DEFAULT_TIMEOUT = 60.0
@@ -104,6 +104,32 @@ def compile_parts(parts: tuple[tuple[int, str], ...], filename: str) -> types.Co
     return relocate(compile("\n".join(lines) + "\n", filename, "exec", dont_inherit=True), first - 1)
 
 
+def device_less_generators(parts: tuple[tuple[int, str], ...]) -> list[int]:
+    """Note lines where a block makes ``torch.Generator()`` without naming a device.
+
+    Such a generator is a CPU one even while the block runs with CUDA as the
+    default device, and ``torch.rand(..., generator=g)`` then fails there
+    ("Expected a 'cuda' device type for generator"). CI has no GPU, so this is
+    checked on every run: ``torch.Generator(torch.get_default_device())`` is a
+    generator on the block's device, ``torch.Generator("cpu")`` a CPU one on purpose.
+    """
+    found = []
+    for start, code in parts:
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            continue  # compile_parts reports it, at its line
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and ast.unparse(node.func) in ("torch.Generator", "Generator")
+                and not node.args
+                and not node.keywords
+            ):
+                found.append(start + node.lineno - 1)
+    return sorted(found)
+
+
 @contextlib.contextmanager
 def working_directory(path: str) -> Iterator[None]:
     previous = os.getcwd()
@@ -116,7 +142,8 @@ def working_directory(path: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def default_device(device: str) -> Iterator[None]:
-    """torch's default device is ``device`` inside; afterwards it is the CPU again."""
+    """torch's default device is ``device`` inside (with TF32 off on CUDA, as for the
+    tests: devices.ieee_float32); afterwards it is the CPU again."""
     try:
         import torch
     except ImportError:
@@ -127,9 +154,10 @@ def default_device(device: str) -> Iterator[None]:
     if device != "cpu":
         torch.set_default_device(device)
     try:
-        yield
-        if device == "cuda":
-            torch.cuda.synchronize()
+        with ieee_float32() if device == "cuda" else contextlib.nullcontext():
+            yield
+            if device == "cuda":
+                torch.cuda.synchronize()
     finally:
         torch.set_default_device(None)
 
@@ -210,6 +238,14 @@ class ExampleBlock(pytest.Item):
         if self.block.importorskip:
             pytest.importorskip(self.block.importorskip)
         code = compile_parts(self.parts, str(self.path))
+        note = self.where.rpartition(":")[0]
+        for line in device_less_generators(self.parts):
+            pytest.fail(
+                f"{note}:{line}: torch.Generator() is a CPU generator even when the block runs on CUDA "
+                "(--device cuda); write torch.Generator(torch.get_default_device()), "
+                'or torch.Generator("cpu") where the CPU is meant',
+                pytrace=False,
+            )
         main = types.ModuleType("__main__")
         captured = _Tee()
         with (

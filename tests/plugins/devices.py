@@ -10,9 +10,18 @@ A device that was not asked for is skipped with a reason that says so.
 Asking for CUDA where there is none is a usage error: the run stops before any
 test, it never falls back to the CPU. Example blocks of the notes run on each
 device asked for, with torch's default device set around them (blocks.py).
+
+On CUDA, tests and blocks run with TensorFloat-32 off (``ieee_float32``):
+cuDNN's convolutions and RNNs use TF32 by default, which keeps 10 bits of
+mantissa, so a float32 comparison at float32 tolerances would measure TF32
+rather than the code (a transposed convolution against F.interpolate differed
+by 4.4e-4 with it, nn.LSTM by 1.7e-4). float32 means float32 on both devices.
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
 
 import pytest
 
@@ -79,6 +88,50 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def device(request: pytest.FixtureRequest) -> str:
     """The device this test runs on, "cpu" or "cuda": a parameter, never a fallback."""
     return request.param
+
+
+# The switches that let CUDA round float32 matrix products, convolutions and RNNs to TF32.
+_PRECISION_SWITCHES = ("cuda.matmul", "cudnn.conv", "cudnn.rnn")
+
+
+@contextlib.contextmanager
+def ieee_float32() -> Iterator[None]:
+    """float32 arithmetic without TF32 on CUDA inside; the previous settings afterwards."""
+    import torch
+
+    backends = torch.backends
+    if hasattr(backends.cudnn, "conv") and hasattr(backends.cudnn.conv, "fp32_precision"):
+        # torch >= 2.9: one setting per operator family; the legacy allow_tf32 flags
+        # must not be mixed with these (torch raises when it reads them afterwards).
+        switches = []
+        for name in _PRECISION_SWITCHES:
+            family, op = name.split(".")
+            switches.append(getattr(getattr(backends, family), op))
+        saved = [switch.fp32_precision for switch in switches]
+        for switch in switches:
+            switch.fp32_precision = "ieee"
+        try:
+            yield
+        finally:
+            for switch, value in zip(switches, saved):
+                switch.fp32_precision = value
+        return
+    saved_flags = backends.cuda.matmul.allow_tf32, backends.cudnn.allow_tf32
+    backends.cuda.matmul.allow_tf32 = backends.cudnn.allow_tf32 = False
+    try:
+        yield
+    finally:
+        backends.cuda.matmul.allow_tf32, backends.cudnn.allow_tf32 = saved_flags
+
+
+@pytest.fixture(autouse=True)
+def _ieee_float32_on_cuda(request: pytest.FixtureRequest) -> Iterator[None]:
+    """CUDA tests compare float32 at float32 tolerances: TF32 stays off while they run."""
+    if item_device(request.node) != "cuda":
+        yield
+        return
+    with ieee_float32():
+        yield
 
 
 def item_device(item: pytest.Item) -> str | None:
