@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -223,6 +224,11 @@ def search_section(record: dict) -> str:
     return "\n".join(lines)
 
 
+def _ms(value: float) -> str:
+    """A time in ms to three significant digits: 46.2, 9.40, 0.742."""
+    return f"{value:.{max(0, 2 - math.floor(math.log10(abs(value))))}f}" if value else "0"
+
+
 def snippets_section(record: dict) -> str:
     a, m, s = record["adam"], record["moco"], record["swin_v2"]
     yes = lambda ok: "yes" if ok else "no"  # noqa: E731
@@ -236,28 +242,28 @@ def snippets_section(record: dict) -> str:
         "",
         "| comparison | ours (ms) | reference (ms) | ratio | target | met |",
         "|---|---:|---:|---:|---|---|",
-        f"| Adam step, {a['what']} | {a['ms']['ours (snippets/adam.py)']:.1f} | "
-        f"{a['ms']['torch.optim.Adam(foreach=True)']:.1f} (`foreach=True`) | {a['ratio']:.2f} | "
+        f"| Adam step, {a['what']} | {_ms(a['ms']['ours (snippets/adam.py)'])} | "
+        f"{_ms(a['ms']['torch.optim.Adam(foreach=True)'])} (`foreach=True`) | {a['ratio']:.2f} | "
         f"{a['target']} | {yes(a['met'])} |",
-        f"| MoCo momentum update, {m['what']} | {m['ms']['momentum_update (snippets/moco.py)']:.2f} | "
-        f"{m['ms']['per-parameter loop']:.2f} (the official loop) | {m['speedup']:.1f}x faster | {m['target']}x "
+        f"| MoCo momentum update, {m['what']} | {_ms(m['ms']['momentum_update (snippets/moco.py)'])} | "
+        f"{_ms(m['ms']['per-parameter loop'])} (the official loop) | {m['speedup']:.1f}x faster | {m['target']}x "
         f"| {yes(m['met'])} |",
     ]
     in_place = m["ms"].get("per-parameter loop, in place")
     if in_place is not None:
-        lines.append(f"| MoCo momentum update | {m['ms']['momentum_update (snippets/moco.py)']:.2f} | {in_place:.2f} "
+        lines.append(f"| MoCo momentum update | {_ms(m['ms']['momentum_update (snippets/moco.py)'])} | {_ms(in_place)} "
                      f"(loop, in place) | {in_place / m['ms']['momentum_update (snippets/moco.py)']:.1f}x faster | | |")
     floor = m["ms"].get("floor: one lerp_ over a flat tensor")
     if floor is not None:
-        lines.append(f"| MoCo momentum update | {m['ms']['momentum_update (snippets/moco.py)']:.2f} | {floor:.2f} "
+        lines.append(f"| MoCo momentum update | {_ms(m['ms']['momentum_update (snippets/moco.py)'])} | {_ms(floor)} "
                      f"(one `lerp_` over a flat copy: the memory-bound floor) | "
                      f"{m['ms']['momentum_update (snippets/moco.py)'] / floor:.2f}x the floor | | |")
     for label, case in s["cases"].items():
         lines.append(
-            f"| Swin V2 {s['what']}, {label} | {case['ms']['fast']:.1f} (fast) | {case['ms']['readable']:.1f} "
+            f"| Swin V2 {s['what']}, {label} | {_ms(case['ms']['fast'])} (fast) | {_ms(case['ms']['readable'])} "
             f"(readable) | {case['speedup']:.1f}x faster | {s['target']}x | {yes(case['met'])} |"
         )
-    lines += ["", f"`torch.optim.Adam(foreach=False)`: {a['ms']['torch.optim.Adam(foreach=False)']:.1f} ms.", ""]
+    lines += ["", f"`torch.optim.Adam(foreach=False)`: {_ms(a['ms']['torch.optim.Adam(foreach=False)'])} ms.", ""]
     lines += ["Dropout, p = 0.5, each method drawing its own mask:", ""]
     from tools.bench_dropout import table  # noqa: E402
 
