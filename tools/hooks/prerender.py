@@ -35,6 +35,7 @@ import pickle
 import queue
 import sys
 import traceback
+from pathlib import Path
 
 import markdown
 from mkdocs.exceptions import PluginError
@@ -53,6 +54,14 @@ except ImportError:  # another MkDocs: its own render, a new instance per page
     _RawHTMLPreprocessor = None
 
 from material.plugins.blog.structure import View
+
+# MkDocs puts only this folder on sys.path while loading a hook; the
+# checkout's root holds the shared tools.
+ROOT = str(Path(__file__).resolve().parents[2])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from tools.hooks.workers import forking_enabled  # noqa: E402
 
 ENV = "PAPERNOTES_PRERENDER"
 STRIDE, SHARE = 5, (1, 2, 3)  # the worker converts 3 pages in 5; the build has the rest of the work
@@ -236,12 +245,8 @@ def on_startup(command: str, dirty: bool, **kwargs) -> None:
 
 
 def enabled() -> bool:
-    """On ``mkdocs build`` with two cores or more: by default on Linux, where
-    forking a process is safe; elsewhere (macOS) only when ENV is "1"."""
-    wanted = os.environ.get(ENV, "1" if sys.platform.startswith("linux") else "0")
-    if wanted == "0" or _command != "build":
-        return False
-    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    """Whether this build forks the worker (workers.forking_enabled, switch ENV)."""
+    return forking_enabled(ENV, _command)
 
 
 def _convertible(page) -> bool:

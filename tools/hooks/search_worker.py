@@ -21,18 +21,26 @@ too unless ``PAPERNOTES_SEARCH_WORKER=1``.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import pickle
 import queue
 import sys
 import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 from material.plugins.search.plugin import SearchIndex
+
+# MkDocs puts only this folder on sys.path while loading a hook; the
+# checkout's root holds the shared tools.
+ROOT = str(Path(__file__).resolve().parents[2])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from tools.hooks.workers import forking_enabled  # noqa: E402
 
 ENV = "PAPERNOTES_SEARCH_WORKER"
 POLL_S = 1.0  # how often a wait on the worker checks that it is alive
@@ -145,12 +153,8 @@ def on_startup(command: str, dirty: bool, **kwargs) -> None:
 
 
 def enabled() -> bool:
-    """On ``mkdocs build`` with two cores or more: by default on Linux, where
-    forking a process is safe; elsewhere (macOS) only when ENV is "1"."""
-    wanted = os.environ.get(ENV, "1" if sys.platform.startswith("linux") else "0")
-    if wanted == "0" or _command != "build":
-        return False
-    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    """Whether this build forks the worker (workers.forking_enabled, switch ENV)."""
+    return forking_enabled(ENV, _command)
 
 
 def _search_plugin(config):
