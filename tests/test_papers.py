@@ -11,7 +11,7 @@ from tools.bib import BibError, load, parse
 from tools.hooks.papers import (
     Note, bibliography, cite, index_notes, insert_after_title, paper_box, read_note, reading_list,
 )
-from tools.sitebuild import ROOT, copy_project, run_mkdocs
+from tools.sitebuild import ROOT, failed_strict_build
 
 ENTRY = """@inproceedings{he2020moco,
   author    = {He, Kaiming and Fan, Haoqi and Wu, Yuxin and Xie, Saining and Girshick, Ross},
@@ -163,11 +163,7 @@ def test_reading_list_groups_by_status_with_counts(papers):
      "ERROR   -  docs/references.bib:"),
 ])
 def test_reading_log_mistakes_fail_the_strict_build(tmp_path, change, message):
-    project = copy_project(tmp_path / "project")
-    change(project)
-    result = run_mkdocs(tmp_path / "out", cwd=project)
-    assert result.returncode != 0
-    assert message in result.stderr
+    assert message in failed_strict_build(tmp_path, change).stderr
 
 
 def test_site_has_paper_boxes_bibliography_and_reading_list(site):

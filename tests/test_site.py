@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from tools.sitebuild import ROOT, copy_project, run_mkdocs
+from tools.sitebuild import ROOT, failed_strict_build
 from tools.hooks.mathml import line_of, render_math, stray_dollars
 from tools.hooks.nav import section_folder
 
@@ -132,12 +132,14 @@ def test_line_of_finds_the_formula():
     assert line_of("nothing", "\\beta") is None
 
 
+def _with_note(path: str, text: str):
+    """A change for failed_strict_build: one more note, at docs/<path>."""
+    return lambda project: (project / "docs" / path).write_text(text, encoding="utf-8")
+
+
 def test_bad_tex_fails_the_strict_build_naming_file_and_line(tmp_path):
-    project = copy_project(tmp_path / "project")
-    (project / "docs/papers/broken.md").write_text(
-        "# Broken\n\nFine: $a + b$.\n\nBroken: $\\undefinedmacro{x}$.\n", encoding="utf-8")
-    result = run_mkdocs(tmp_path / "out", cwd=project)
-    assert result.returncode != 0
+    result = failed_strict_build(tmp_path, _with_note(
+        "papers/broken.md", "# Broken\n\nFine: $a + b$.\n\nBroken: $\\undefinedmacro{x}$.\n"))
     assert "docs/papers/broken.md:5: TeX unknown command \\undefinedmacro" in result.stderr
 
 
@@ -151,19 +153,13 @@ def test_stray_dollars_are_found_outside_code(html, near):
 
 
 def test_display_math_glued_to_a_list_item_fails_the_strict_build(tmp_path):
-    project = copy_project(tmp_path / "project")
-    (project / "docs/papers/glued.md").write_text(
-        "# Glued\n\n1. The update:\n   $$\n   m_t = \\beta m_{t-1}\n   $$\n", encoding="utf-8")
-    result = run_mkdocs(tmp_path / "out", cwd=project)
-    assert result.returncode != 0
+    result = failed_strict_build(tmp_path, _with_note(
+        "papers/glued.md", "# Glued\n\n1. The update:\n   $$\n   m_t = \\beta m_{t-1}\n   $$\n"))
     assert "docs/papers/glued.md:5: $ left as text, not math, near 'm_t = \\beta m_{t-1}'" in result.stderr
 
 
 def test_missing_image_fails_the_strict_build(tmp_path):
-    project = copy_project(tmp_path / "project")
-    (project / "docs/papers/noimage.md").write_text("# No image\n\n![plot](missing.svg)\n", encoding="utf-8")
-    result = run_mkdocs(tmp_path / "out", cwd=project)
-    assert result.returncode != 0
+    result = failed_strict_build(tmp_path, _with_note("papers/noimage.md", "# No image\n\n![plot](missing.svg)\n"))
     assert "papers/noimage.md" in result.stderr and "missing.svg" in result.stderr
 
 

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,3 +56,14 @@ def copy_project(destination: Path) -> Path:
             destination.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, destination / name)
     return destination
+
+
+def failed_strict_build(workdir: Path, change: Callable[[Path], object]) -> subprocess.CompletedProcess:
+    """``mkdocs build --strict`` on a copy of the project (made under ``workdir``)
+    after ``change(project)``; AssertionError if that build passes."""
+    project = copy_project(workdir / "project")
+    change(project)
+    result = run_mkdocs(workdir / "out", cwd=project)
+    if result.returncode == 0:
+        raise AssertionError("mkdocs build --strict passed; it should have failed")
+    return result
