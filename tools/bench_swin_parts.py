@@ -21,40 +21,51 @@ from torch.utils import benchmark
 
 from snippets.swin_v2 import cosine_attention
 
-if not torch.cuda.is_available():
-    print("tools/bench_swin_parts: needs a CUDA device", file=sys.stderr)
-    sys.exit(2)
-torch.manual_seed(0)
-B_, H, N, D, nW = 1024, 4, 64, 32, 64
-q, k, v = (torch.randn(B_, H, N, D, device="cuda") for _ in range(3))
-ls = torch.log(10 * torch.ones(H, 1, 1, device="cuda"))
-bias = 16 * torch.sigmoid(torch.randn(H, N, N, device="cuda"))
-mask = torch.zeros(nW, N, N, device="cuda")
-
 
 def t(label, fn):
     m = benchmark.Timer("fn()", globals={"fn": fn}).blocked_autorange(min_run_time=0.3)
     print(f"{label:55s} {m.median*1e3:8.3f} ms", flush=True)
 
 
-print(torch.cuda.get_device_name(), torch.__version__)
-t("readable, bias", lambda: cosine_attention(q, k, v, ls, bias, fast=False))
-t("fast, bias", lambda: cosine_attention(q, k, v, ls, bias, fast=True))
-qn, kn = F.normalize(q, dim=-1), F.normalize(k, dim=-1)
-am = bias.unsqueeze(0)
-t("normalize q and k only", lambda: (F.normalize(q, dim=-1), F.normalize(k, dim=-1)))
-t("sdpa default, bias (1,H,N,N)", lambda: F.scaled_dot_product_attention(qn, kn, v, attn_mask=am, scale=1.0))
-t("sdpa, bias expanded contiguous (B_,H,N,N)", (lambda full: (lambda: F.scaled_dot_product_attention(qn, kn, v, attn_mask=full, scale=1.0)))(am.expand(B_, H, N, N).contiguous()))
-for name, be in [("EFFICIENT", SDPBackend.EFFICIENT_ATTENTION), ("MATH", SDPBackend.MATH), ("CUDNN", SDPBackend.CUDNN_ATTENTION)]:
-    try:
-        with sdpa_kernel([be]):
-            F.scaled_dot_product_attention(qn, kn, v, attn_mask=am, scale=1.0)
-            t(f"sdpa {name}, bias", lambda: F.scaled_dot_product_attention(qn, kn, v, attn_mask=am, scale=1.0))
-    except RuntimeError as e:
-        print(name, "unavailable:", str(e).splitlines()[0][:100])
-qb, kb, vb, ab = (x.bfloat16() for x in (qn, kn, v, am))
-t("sdpa bf16 (for scale only, not a candidate)", lambda: F.scaled_dot_product_attention(qb, kb, vb, attn_mask=ab, scale=1.0))
-t("matmul q k^T only", lambda: qn @ kn.transpose(-2, -1))
-c = torch.compile(lambda q, k, v: cosine_attention(q, k, v, ls, bias, fast=False))
-c(q, k, v); c(q, k, v)
-t("torch.compile(readable), bias", lambda: c(q, k, v))
+def main() -> int:
+    if not torch.cuda.is_available():
+        print("tools/bench_swin_parts: needs a CUDA device", file=sys.stderr)
+        return 2
+    torch.manual_seed(0)
+    B_, H, N, D = 1024, 4, 64, 32
+    q, k, v = (torch.randn(B_, H, N, D, device="cuda") for _ in range(3))
+    ls = torch.log(10 * torch.ones(H, 1, 1, device="cuda"))
+    bias = 16 * torch.sigmoid(torch.randn(H, N, N, device="cuda"))
+
+    print(torch.cuda.get_device_name(), torch.__version__)
+    t("readable, bias", lambda: cosine_attention(q, k, v, ls, bias, fast=False))
+    t("fast, bias", lambda: cosine_attention(q, k, v, ls, bias, fast=True))
+    qn, kn = F.normalize(q, dim=-1), F.normalize(k, dim=-1)
+    am = bias.unsqueeze(0)
+    full = am.expand(B_, H, N, N).contiguous()
+    t("normalize q and k only", lambda: (F.normalize(q, dim=-1), F.normalize(k, dim=-1)))
+    t("sdpa default, bias (1,H,N,N)", lambda: F.scaled_dot_product_attention(qn, kn, v, attn_mask=am, scale=1.0))
+    t("sdpa, bias expanded contiguous (B_,H,N,N)",
+      lambda: F.scaled_dot_product_attention(qn, kn, v, attn_mask=full, scale=1.0))
+    backends = [("EFFICIENT", SDPBackend.EFFICIENT_ATTENTION), ("MATH", SDPBackend.MATH),
+                ("CUDNN", SDPBackend.CUDNN_ATTENTION)]
+    for name, backend in backends:
+        try:
+            with sdpa_kernel([backend]):
+                F.scaled_dot_product_attention(qn, kn, v, attn_mask=am, scale=1.0)
+                t(f"sdpa {name}, bias", lambda: F.scaled_dot_product_attention(qn, kn, v, attn_mask=am, scale=1.0))
+        except RuntimeError as e:
+            print(name, "unavailable:", str(e).splitlines()[0][:100])
+    qb, kb, vb, ab = (x.bfloat16() for x in (qn, kn, v, am))
+    t("sdpa bf16 (for scale only, not a candidate)",
+      lambda: F.scaled_dot_product_attention(qb, kb, vb, attn_mask=ab, scale=1.0))
+    t("matmul q k^T only", lambda: qn @ kn.transpose(-2, -1))
+    compiled = torch.compile(lambda q, k, v: cosine_attention(q, k, v, ls, bias, fast=False))
+    compiled(q, k, v)
+    compiled(q, k, v)
+    t("torch.compile(readable), bias", lambda: compiled(q, k, v))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
