@@ -238,10 +238,11 @@ class ExampleBlock(pytest.Item):
         if self.block.importorskip:
             pytest.importorskip(self.block.importorskip)
         code = compile_parts(self.parts, str(self.path))
-        note = self.where.rpartition(":")[0]
-        for line in device_less_generators(self.parts):
+        generators = device_less_generators(self.parts)
+        if generators:
+            note = self.where.rpartition(":")[0]
             pytest.fail(
-                f"{note}:{line}: torch.Generator() is a CPU generator even when the block runs on CUDA "
+                f"{note}:{generators[0]}: torch.Generator() is a CPU generator even when the block runs on CUDA "
                 "(--device cuda); write torch.Generator(torch.get_default_device()), "
                 'or torch.Generator("cpu") where the CPU is meant',
                 pytrace=False,

@@ -90,10 +90,6 @@ def device(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-# The switches that let CUDA round float32 matrix products, convolutions and RNNs to TF32.
-_PRECISION_SWITCHES = ("cuda.matmul", "cudnn.conv", "cudnn.rnn")
-
-
 @contextlib.contextmanager
 def ieee_float32() -> Iterator[None]:
     """float32 arithmetic without TF32 on CUDA inside; the previous settings afterwards."""
@@ -103,10 +99,8 @@ def ieee_float32() -> Iterator[None]:
     if hasattr(backends.cudnn, "conv") and hasattr(backends.cudnn.conv, "fp32_precision"):
         # torch >= 2.9: one setting per operator family; the legacy allow_tf32 flags
         # must not be mixed with these (torch raises when it reads them afterwards).
-        switches = []
-        for name in _PRECISION_SWITCHES:
-            family, op = name.split(".")
-            switches.append(getattr(getattr(backends, family), op))
+        # the switches that let CUDA round float32 matrix products, convolutions and RNNs to TF32
+        switches = (backends.cuda.matmul, backends.cudnn.conv, backends.cudnn.rnn)
         saved = [switch.fp32_precision for switch in switches]
         for switch in switches:
             switch.fp32_precision = "ieee"
