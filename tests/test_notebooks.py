@@ -13,7 +13,6 @@ not compared byte for byte.
 from __future__ import annotations
 
 import html
-import json
 import re
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 from tools.hooks.notebooks import add_download_link, strip_remote
 from tools.run_notebooks import NOTEBOOKS, differences, execute, main, text_outputs
+from tools.search_shards import read_sections
 
 NOTEBOOK_PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 SECONDS_PER_NOTEBOOK = 60
@@ -171,9 +171,9 @@ def test_notebook_pages_are_in_the_site_without_remote_loads(site):
 
 
 def test_search_indexes_notebook_pages(site):
-    index = json.loads((site.path / "search/search_index.json").read_text(encoding="utf-8"))
-    located = {doc["location"].split("#")[0] for doc in index["docs"]}
+    sections = read_sections(site.path)
+    located = {doc["location"].split("#")[0] for doc in sections}
     for path in NOTEBOOK_PATHS:
         assert f"notebooks/{path.stem}/" in located
-    texts = " ".join(html.unescape(d["text"]) for d in index["docs"] if d["location"].startswith("notebooks/"))
+    texts = " ".join(html.unescape(d["text"]) for d in sections if d["location"].startswith("notebooks/"))
     assert "training_step" in texts and "复购" in texts

@@ -264,11 +264,11 @@ def measure(project: Path, variant: str, notes: int, timeout: float) -> Result:
     pages = [p for p in site.rglob("*.html")]
     sizes = [p.stat().st_size for p in pages]
     total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-    index = site / "search" / "search_index.json"
+    search = [p for p in (site / "search").rglob("*") if p.is_file()]  # one file, or the sharded index
     return Result(
         variant=variant, notes=notes, pages=len(pages), build_s=round(seconds, 2), cpu_s=round(cpu, 2), peak_rss_mb=round(rss, 1),
         median_page_kb=round(statistics.median(sizes) / 1024, 1), site_mb=round(total / 2**20, 2),
-        search_index_mb=round(index.stat().st_size / 2**20, 2) if index.exists() else 0.0,
+        search_index_mb=round(sum(p.stat().st_size for p in search) / 2**20, 2),
     )
 
 

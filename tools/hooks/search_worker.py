@@ -40,6 +40,7 @@ ROOT = str(Path(__file__).resolve().parents[2])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from tools import search_shards  # noqa: E402
 from tools.hooks.workers import forking_enabled  # noqa: E402
 
 ENV = "PAPERNOTES_SEARCH_WORKER"
@@ -51,14 +52,16 @@ def _fields(page) -> SimpleNamespace:
     return SimpleNamespace(url=page.url, title=page.title, content=page.content, toc=page.toc, meta=page.meta)
 
 
-def _work(config: dict, inbox, outbox) -> None:
-    """Worker: index each page received, send back its entries; None ends."""
+def _work(config: dict, tokenizer, inbox, outbox) -> None:
+    """Worker: index each page received, send back its entries (and their
+    term counts, for the sharded index); None ends."""
     try:
         while (item := inbox.get()) is not None:
             seq, fields = pickle.loads(item)
             index = SearchIndex(**config)
             index.add_entry_from_context(fields)
-            outbox.put((seq, index.entries))
+            counts = [tokenizer.counts(entry) for entry in index.entries] if tokenizer else None
+            outbox.put((seq, index.entries, counts))
         outbox.put(None)
     except BaseException:  # reported by the build process, which stops the build
         outbox.put(("error", traceback.format_exc()))
@@ -82,16 +85,17 @@ class Sent:
 class WorkerIndex(SearchIndex):
     """Material's SearchIndex whose pages are indexed in a worker process."""
 
-    def __init__(self, **config):
+    def __init__(self, tokenizer=None, **config):
         super().__init__(**config)
         context = multiprocessing.get_context("fork")
         self._inbox, self._outbox = context.Queue(), context.Queue()
-        self._process = context.Process(target=_work, args=(config, self._inbox, self._outbox),
+        self._process = context.Process(target=_work, args=(config, tokenizer, self._inbox, self._outbox),
                                          name="papernotes-search", daemon=True)
         self._process.start()
         self._count = 0
         self._sent: dict[str, Sent] = {}  # by page URL
         self._order: list = []  # per indexed page: a worker seq, or the entries made here
+        self.counts: list | None = None  # per entry: its term counts per field, or None (after collect)
 
     def send(self, page) -> None:
         seq = self._count
@@ -128,10 +132,13 @@ class WorkerIndex(SearchIndex):
                 break
             if item[0] == "error":
                 raise PluginError("search worker failed:\n" + item[1])
-            done[item[0]] = item[1]
+            done[item[0]] = item[1:]
         self._process.join()
-        self.entries = [entry for part in self._order
-                        for entry in (done[part] if isinstance(part, int) else part)]
+        self.entries, self.counts = [], []
+        for part in self._order:
+            entries, counts = done[part] if isinstance(part, int) else (part, None)
+            self.entries += entries
+            self.counts += counts or [None] * len(entries)
 
     def generate_search_index(self, prev):
         self.collect()
@@ -168,8 +175,10 @@ def on_pre_build(config, **kwargs) -> None:
     if plugin is None or not enabled():
         return
     # Forked after the search plugin's on_config: the worker has jieba and
-    # its user dictionary loaded already.
-    _active = plugin.search_index = WorkerIndex(**plugin.config)
+    # its user dictionary loaded already. It also counts the terms of each
+    # section when the build writes the sharded index (sharded_search.py).
+    tokenizer = search_shards.tokenizer(plugin.config) if search_shards.enabled(config, _command) else None
+    _active = plugin.search_index = WorkerIndex(tokenizer=tokenizer, **plugin.config)
 
 
 @event_priority(-100)  # after every other on_page_content: the HTML the template will get

@@ -1,0 +1,274 @@
+"""A search index that the browser loads piece by piece.
+
+Material's search worker builds its Lunr index in the browser from every
+section of every page; at 2,000 notes that is 55 MB of JSON and about ten
+seconds before the first result. This module computes the same index at
+build time and splits it into files the browser fetches only when a query
+needs them (``docs/assets/javascripts/workers/papernotes-search.js``):
+
+``search/shards/index.json``
+    the sorted vocabulary, each section's location and title, and where each
+    term's postings and each section's text are stored.
+``search/shards/t<k>.json``
+    the postings of a run of consecutive terms: per field, the sections that
+    hold the term and the term's weight there.
+``search/shards/d<k>.json``
+    the title, text and tags of a run of consecutive sections.
+
+The weights are the ones Lunr 2.3.9 computes for Material's configuration
+(BM25 with ``b = 0``, the field boosts, a section's boost, three decimals), so
+the browser can score a query with Lunr itself over only the terms it names
+and get Material's ranking. Tokens are cut the way Material's tokenizer cuts
+them: text between HTML tags, split on the search separator, lower-cased,
+English stop words left out.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+K1 = 1.2  # Lunr's default; Material sets b to 0
+FORMAT = 1
+TERM_SHARD_BYTES = 96 * 1024  # postings per file, about
+DOC_SHARD_BYTES = 64 * 1024  # section text per file, about
+FIELDS = ("title", "text", "tags")
+ENV = "PAPERNOTES_SEARCH_SHARDS"  # "0": Material's own search index and worker
+WORKER = "assets/javascripts/workers/papernotes-search.js"
+
+# JavaScript's \s, which the separator is written for; Python's differs in a
+# few code points (\x1c-\x1f and \x85 are in it, \ufeff is not).
+JS_SPACE = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_ANGLE = re.compile(r"[<>]")
+_STOP_LIST = re.compile(r"lunr\.stopWordFilter\s*=\s*lunr\.generateStopWordFilter\(\[(.*?)\]\)", re.S)
+_VERSION = re.compile(r'lunr\.version\s*=\s*"([^"]+)"')
+
+
+class SearchIndexError(Exception):
+    """Input the index cannot be built from."""
+
+
+def lunr_js() -> Path:
+    """Lunr 2.3.9 as shipped with MkDocs (its built-in search theme)."""
+    import mkdocs.contrib.search
+
+    return Path(mkdocs.contrib.search.__file__).parent / "templates" / "search" / "lunr.js"
+
+
+def enabled(config, command: str | None) -> bool:
+    """Whether this run writes the sharded index: ``mkdocs build`` of a site
+    served over HTTP. ``mkdocs serve`` keeps Material's index, which it can
+    update page by page; so does the offline build, whose worker runs from
+    file:// and cannot fetch."""
+    if os.environ.get(ENV, "1") == "0" or command != "build":
+        return False
+    offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+    return not (offline is not None and offline.config.enabled)
+
+
+def tokenizer(search_config) -> "Tokenizer":
+    """The tokenizer for the search plugin's configuration."""
+    return Tokenizer(js_separator(search_config["separator"]), stop_words(lunr_js().read_text(encoding="utf-8")))
+
+
+def lunr_version(source: str) -> str:
+    found = _VERSION.search(source)
+    if found is None:
+        raise SearchIndexError(f"{lunr_js()}: no lunr.version in it")
+    return found.group(1)
+
+
+def stop_words(source: str) -> frozenset[str]:
+    """The English stop words Lunr's default pipeline removes, read from lunr.js."""
+    found = _STOP_LIST.search(source)
+    if found is None:
+        raise SearchIndexError(f"{lunr_js()}: no lunr.stopWordFilter word list in it")
+    words = frozenset(re.findall(r"'([^']*)'", found.group(1)))
+    if "the" not in words:
+        raise SearchIndexError(f"{lunr_js()}: the stop word list does not hold 'the'")
+    return words
+
+
+def js_separator(pattern: str) -> re.Pattern:
+    r"""Material's separator (a JavaScript regular expression) for Python's re."""
+    return re.compile(pattern.replace(r"\s", JS_SPACE))
+
+
+def text_runs(value: str):
+    """The text between HTML tags, cut where Material's ``extract`` cuts it."""
+    start = 0
+    for mark in _ANGLE.finditer(value):
+        end = mark.start()
+        if mark.group() == "<":
+            if end > start:
+                yield value[start:end]
+                start = end
+        else:
+            start = end + 1
+    if len(value) > start:
+        yield value[start:]
+
+
+@dataclass
+class Tokenizer:
+    separator: re.Pattern
+    stop: frozenset[str]
+
+    def tokens(self, value) -> list[str]:
+        """Index terms of a field's value (a string, or a list for tags), in order."""
+        values = value if isinstance(value, list) else [value]
+        out = []
+        split, stop = self.separator.split, self.stop
+        for item in values:
+            for run in text_runs(item):
+                for token in split(run):
+                    if token:
+                        token = token.lower()
+                        if token not in stop:
+                            out.append(token)
+        return out
+
+    def counts(self, entry: dict) -> list[dict[str, int]]:
+        """Term frequencies per field (FIELDS order) of one search entry."""
+        return [Counter(self.tokens(entry[name])) if entry.get(name) else {} for name in FIELDS]
+
+
+def js_round3(score: float) -> float:
+    """``Math.round(score * 1000) / 1000``: halves go up, as in JavaScript."""
+    return math.floor(score * 1000 + 0.5) / 1000
+
+
+def js_sort_key(term: str) -> bytes:
+    """JavaScript compares strings by UTF-16 code units."""
+    return term.encode("utf-16-be")
+
+
+@dataclass
+class Shards:
+    """The index's files, as JSON-ready objects."""
+
+    index: dict
+    terms: list[dict] = field(default_factory=list)
+    docs: list[list] = field(default_factory=list)
+
+    def write(self, folder: Path) -> int:
+        """Write every file into ``folder`` (emptied first); return the bytes written."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.json"):
+            old.unlink()
+        total = 0
+        for name, data in [("index", self.index)] + [(f"t{k}", s) for k, s in enumerate(self.terms)] + [
+                (f"d{k}", s) for k, s in enumerate(self.docs)]:
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            (folder / f"{name}.json").write_text(text, encoding="utf-8")
+            total += len(text.encode("utf-8"))
+        return total
+
+
+def build(entries: list[dict], counts: list[list[dict[str, int]]], boosts: dict[str, float],
+          separator: str, lunr: str) -> Shards:
+    """The sharded index of Material's search entries.
+
+    ``counts[i]`` are ``entries[i]``'s term frequencies per field
+    (``Tokenizer.counts``); ``boosts`` are the search plugin's field boosts.
+    """
+    if len(entries) != len(counts):
+        raise ValueError(f"{len(entries)} entries but {len(counts)} term counts")
+    documents = len(entries)
+    fields = [f for f in FIELDS if f in boosts]
+    postings: dict[str, list[list]] = {}
+    for doc, per_field in enumerate(counts):
+        for f, name in enumerate(FIELDS):
+            if name not in boosts:
+                continue
+            for term, tf in per_field[f].items():
+                lists = postings.get(term)
+                if lists is None:
+                    lists = postings[term] = [[] for _ in FIELDS]
+                lists[f].append(doc)
+                lists[f].append(tf)
+
+    vocabulary = sorted(postings, key=js_sort_key)
+    doc_boost = [float(entry.get("boost", 1) or 1) for entry in entries]
+    term_shards, term_starts, shard, size = [], [], {}, 0
+    for number, term in enumerate(vocabulary):
+        lists = postings[term]
+        with_term = sum(len(pairs) // 2 for pairs in lists)  # Lunr's idf counts a section once per field
+        x = (documents - with_term + 0.5) / (with_term + 0.5)
+        idf = math.log(1 + abs(x))
+        weighted = []
+        for f, name in enumerate(FIELDS):
+            pairs = lists[f]
+            boost = boosts.get(name, 1) or 1
+            out = []
+            for i in range(0, len(pairs), 2):
+                doc, tf = pairs[i], pairs[i + 1]
+                score = idf * ((K1 + 1) * tf) / (K1 * (1 - 0 + 0 * 1) + tf)
+                score *= boost
+                score *= doc_boost[doc]
+                out.append(doc)
+                out.append(js_round3(score))
+            weighted.append(out)
+        if not shard:
+            term_starts.append(number)
+        shard[term] = weighted
+        size += len(term) + 8 * sum(len(w) for w in weighted)
+        if size >= TERM_SHARD_BYTES:
+            term_shards.append(shard)
+            shard, size = {}, 0
+    if shard:
+        term_shards.append(shard)
+
+    doc_shards, doc_starts, chunk, size = [], [], [], 0
+    for number, entry in enumerate(entries):
+        if not chunk:
+            doc_starts.append(number)
+        row = [entry.get("text", "")]
+        if entry.get("tags"):
+            row.append(entry["tags"])
+        chunk.append(row)
+        size += len(row[0])
+        if size >= DOC_SHARD_BYTES:
+            doc_shards.append(chunk)
+            chunk, size = [], 0
+    if chunk:
+        doc_shards.append(chunk)
+
+    index = {
+        "format": FORMAT,
+        "lunr": lunr_version(lunr),
+        "separator": separator,
+        "fields": fields,
+        "vocabulary": vocabulary,
+        "term_shards": term_starts,
+        "locations": [entry["location"] for entry in entries],
+        "titles": [entry.get("title", "") for entry in entries],
+        "doc_shards": doc_starts,
+    }
+    return Shards(index, term_shards, doc_shards)
+
+
+def read_sections(site: Path) -> list[dict]:
+    """Every search section of a built site, as Material's entries: from the
+    sharded index when the build wrote one, else from search_index.json."""
+    folder = site / "search" / "shards"
+    if not (folder / "index.json").is_file():
+        return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    rows = []
+    for k in range(len(index["doc_shards"])):
+        rows += json.loads((folder / f"d{k}.json").read_text(encoding="utf-8"))
+    if len(rows) != len(index["locations"]):
+        raise SearchIndexError(f"{folder}: {len(rows)} sections stored for {len(index['locations'])} locations")
+    sections = []
+    for location, title, row in zip(index["locations"], index["titles"], rows):
+        entry = {"location": location, "title": title, "text": row[0]}
+        if len(row) > 1:
+            entry["tags"] = row[1]
+        sections.append(entry)
+    return sections
