@@ -1,0 +1,197 @@
+"""The sharded search index (tools/search_shards.py) and its worker
+(docs/assets/javascripts/workers/papernotes-search.js).
+
+The reference is Material's own search: its worker, given Material's own
+index of this site (a build with PAPERNOTES_SEARCH_SHARDS=0), must answer
+every query exactly as ours does, scores, order, highlighting and suggestions
+included.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pytest
+
+from tools import search_shards
+from tools.browser import CHROMIUM_ARGS, find_chromium, serve
+from tools.search_shards import FIELDS, Tokenizer, build, js_round3, js_separator, read_sections, stop_words
+from tools.sitebuild import run_mkdocs
+
+SEPARATOR = r'[\s\u200b\-_,.:;!?()\[\]{}"`/，。、；：？！（）《》“”]+'
+BOOSTS = {"title": 1000.0, "text": 1.0, "tags": 1e6}
+
+# English words, prefixes, Chinese mid-sentence words and a Chinese phrase,
+# code, several words, and each of Lunr's query operators.
+QUERIES = [
+    "momentum", "mom", "a", "2022", "F.dropout", "nn.Module", "Swin V2", "adam^3",
+    "探索性数据分析", "动量编码器", "对比学习", "学习率 adam", "模型", "中", "Swin V2 注意力",
+    "momentum encoder", '"momentum encoder"', "momentum -queue", "+adam +lr", "title:adam", "tags:theory",
+    "momentun~1", "*coder", "mo*um", "the", "qzxqvbnmzz", "",
+]
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return Tokenizer(js_separator(SEPARATOR), stop_words(search_shards.lunr_js().read_text(encoding="utf-8")))
+
+
+# --------------------------------------------------------------------------
+# Build side
+# --------------------------------------------------------------------------
+
+def test_tokens_are_cut_like_materials_tokenizer(tokenizer):
+    html = '<p>The <code>F.dropout(x, p=0.5)</code> 动量\u200b编码器\u200b的 queue.</p><a href="x">Link</a>'
+    # Tags and attributes are not text; "the" is a stop word; case is folded.
+    assert tokenizer.tokens(html) == ["f", "dropout", "x", "p=0", "5", "动量", "编码器", "的", "queue", "link"]
+    assert tokenizer.tokens(["Contrastive learning", "CV"]) == ["contrastive", "learning", "cv"]
+
+
+def test_the_separator_is_read_as_javascript_reads_it():
+    separator = js_separator(SEPARATOR)
+    assert separator.split("a\ufeffb") == ["a", "b"]  # in JavaScript's \s, not in Python's
+    assert separator.split("a\x1cb") == ["a\x1cb"]  # in Python's \s, not in JavaScript's
+
+
+def test_weights_are_rounded_as_javascript_rounds():
+    assert js_round3(1.0625) == 1.063  # Python's round() would give 1.062
+    assert js_round3(-1.0625) == -1.062
+    assert js_round3(2.0) == 2.0
+
+
+def test_the_vocabulary_is_in_javascript_string_order(tokenizer):
+    entries = [{"location": "", "title": "\uff5a \U0001f600 d c", "text": ""}]
+    shards = build(entries, [tokenizer.counts(e) for e in entries], BOOSTS, SEPARATOR,
+                   search_shards.lunr_js().read_text(encoding="utf-8"))
+    # UTF-16 code units: the emoji (a surrogate pair, 0xD83D...) sorts before
+    # U+FF5A, though its code point is the larger.
+    assert shards.index["vocabulary"] == ["c", "d", "\U0001f600", "\uff5a"]
+
+
+def test_rare_terms_weigh_more_and_titles_weigh_1000_times_text(tokenizer):
+    entries = [{"location": f"p{i}/", "title": f"page {i}", "text": "common" + (" rare" if i == 0 else "")}
+               for i in range(5)]
+    shards = build(entries, [tokenizer.counts(e) for e in entries], BOOSTS, SEPARATOR,
+                   search_shards.lunr_js().read_text(encoding="utf-8"))
+    postings = {term: lists for shard in shards.terms for term, lists in shard.items()}
+    text = FIELDS.index("text")
+    rare, common = postings["rare"][text][1], postings["common"][text][1]
+    # BM25 with b = 0 and tf = 1: idf * 2.2 / 2.2, idf = ln(1 + (5 - n + 0.5) / (n + 0.5)).
+    assert rare == js_round3(math.log(1 + 4.5 / 1.5)) and common == js_round3(math.log(1 + 0.5 / 5.5))
+    assert rare > 10 * common
+    title = postings["page"][FIELDS.index("title")]
+    assert title[1] == js_round3(1000 * math.log(1 + 0.5 / 5.5))
+
+
+def test_written_shards_read_back_as_the_entries(tokenizer, tmp_path, monkeypatch):
+    monkeypatch.setattr(search_shards, "DOC_SHARD_BYTES", 10)
+    monkeypatch.setattr(search_shards, "TERM_SHARD_BYTES", 10)
+    entries = [{"location": "a/", "title": "A", "text": "<p>one two</p>", "tags": ["CV"]},
+               {"location": "a/#s", "title": "S", "text": "three"},
+               {"location": "b/", "title": "B", "text": "four five six"}]
+    shards = build(entries, [tokenizer.counts(e) for e in entries], BOOSTS, SEPARATOR,
+                   search_shards.lunr_js().read_text(encoding="utf-8"))
+    assert len(shards.docs) > 1 and len(shards.terms) > 3
+    shards.write(tmp_path / "search" / "shards")
+    assert read_sections(tmp_path) == entries
+
+
+def test_counts_and_entries_must_agree(tokenizer):
+    with pytest.raises(ValueError, match="2 entries but 1 term counts"):
+        build([{"location": "", "title": "", "text": ""}] * 2, [[{}, {}, {}]], BOOSTS, SEPARATOR, "")
+
+
+# --------------------------------------------------------------------------
+# The built site
+# --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def material_site(tmp_path_factory):
+    """The same site with Material's own search index and worker."""
+    path = tmp_path_factory.mktemp("site-material-search")
+    result = run_mkdocs(path, env={search_shards.ENV: "0"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    return path
+
+
+def test_pages_load_our_worker_and_the_offline_build_keeps_materials(site, offline_site, material_site):
+    worker = re.compile(r'"search": "[./]*(assets/javascripts/workers/[^"]+)"')
+    assert worker.search((site.path / "index.html").read_text(encoding="utf-8")).group(1) == search_shards.WORKER
+    for other in (offline_site.path, material_site):
+        found = worker.search((other / "index.html").read_text(encoding="utf-8")).group(1)
+        assert re.fullmatch(r"assets/javascripts/workers/search\.[0-9a-f]+\.min\.js", found), found
+        assert not (other / "search" / "shards").exists()
+    # What the page script still fetches is the configuration alone.
+    assert json.loads((site.path / "search/search_index.json").read_text(encoding="utf-8"))["docs"] == []
+
+
+def test_the_shards_hold_exactly_materials_sections(site, material_site):
+    ours = read_sections(site.path)
+    theirs = [{k: v for k, v in entry.items() if k in ("location", "title", "text", "tags")}
+              for entry in read_sections(material_site)]
+    assert len(ours) == len(theirs) > 200
+    assert ours == theirs
+
+
+CHROMIUM = find_chromium()
+
+# Runs Material's worker on its full index and ours on the shards, one query
+# after another, in the page; returns both lists of answers.
+BOTH_WORKERS = """async ([material, index, queries]) => {
+  const run = (url, docs) => new Promise((resolve, reject) => {
+    const worker = new Worker(url)
+    const answers = []
+    let next = 0
+    worker.onerror = event => reject(new Error(`${url}: ${event.message}`))
+    worker.onmessage = ({ data }) => {
+      if (data.type === 3)
+        answers.push(data.data)
+      if (data.type === 1 || data.type === 3) {
+        if (next < queries.length)
+          worker.postMessage({ type: 2, data: queries[next++] })
+        else {
+          worker.terminate()
+          resolve(answers)
+        }
+      }
+    }
+    worker.postMessage({ type: 0, data: { config: index.config, docs, options: { suggest: true } } })
+  })
+  return [await run(material, index.docs), await run("assets/javascripts/workers/papernotes-search.js", [])]
+}"""
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="needs Chromium (see the README)")
+def test_our_worker_answers_every_query_as_materials_does(site, material_site):
+    from playwright.sync_api import sync_playwright
+
+    index = json.loads((material_site / "search/search_index.json").read_text(encoding="utf-8"))
+    # The theme's worker ships with every build; ours just does not load it.
+    material = next((site.path / "assets/javascripts/workers").glob("search.*.min.js"))
+    with serve(site.path) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(base)
+            theirs, ours = page.evaluate(BOTH_WORKERS, [f"assets/javascripts/workers/{material.name}", index, QUERIES])
+        finally:
+            browser.close()
+    assert len(theirs) == len(ours) == len(QUERIES)
+    found = 0
+    for query, a, b in zip(QUERIES, theirs, ours):
+        assert a.get("suggest") == b.get("suggest"), query
+        assert len(a["items"]) == len(b["items"]), query
+        for rank, (group_a, group_b) in enumerate(zip(a["items"], b["items"])):
+            assert [d["location"] for d in group_a] == [d["location"] for d in group_b], (query, rank)
+            for doc_a, doc_b in zip(group_a, group_b):
+                where = (query, doc_a["location"])
+                assert doc_b["score"] == pytest.approx(doc_a["score"], rel=1e-12, abs=1e-12), where
+                assert doc_a["terms"] == doc_b["terms"], where
+                assert doc_a["title"] == doc_b["title"], where
+                assert doc_a.get("tags") == doc_b.get("tags") or rank >= 40, where
+                # Past the first pages only titles are fetched.
+                assert doc_b["text"] == (doc_a["text"] if rank < 40 else ""), where
+        found += len(a["items"])
+    assert found > 300  # the queries do find things
