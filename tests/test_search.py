@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -101,6 +102,27 @@ def test_written_shards_read_back_as_the_entries(tokenizer, tmp_path, monkeypatc
 def test_counts_and_entries_must_agree(tokenizer):
     with pytest.raises(ValueError, match="2 entries but 1 term counts"):
         build([{"location": "", "title": "", "text": ""}] * 2, [[{}, {}, {}]], BOOSTS, SEPARATOR, "")
+
+
+def test_a_theme_that_no_longer_loads_its_worker_by_that_path_stops_the_build(monkeypatch):
+    from mkdocs.exceptions import PluginError
+
+    from tools.hooks import sharded_search
+
+    monkeypatch.setattr(sharded_search, "_active", True)
+    monkeypatch.setattr(sharded_search, "_replaced", 0)
+    with pytest.raises(PluginError, match="no page asked for Material's search worker.*PAPERNOTES_SEARCH_SHARDS=0"):
+        sharded_search.on_post_build(config=None)
+
+
+def test_serve_and_the_offline_build_keep_materials_search(monkeypatch):
+    online = SimpleNamespace(plugins={"material/offline": SimpleNamespace(config=SimpleNamespace(enabled=False))})
+    offline = SimpleNamespace(plugins={"material/offline": SimpleNamespace(config=SimpleNamespace(enabled=True))})
+    assert search_shards.enabled(online, "build") and search_shards.enabled(online, "gh-deploy")
+    assert not search_shards.enabled(online, "serve")
+    assert not search_shards.enabled(offline, "build")
+    monkeypatch.setenv(search_shards.ENV, "0")
+    assert not search_shards.enabled(online, "build")
 
 
 # --------------------------------------------------------------------------

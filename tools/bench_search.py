@@ -4,10 +4,14 @@
     python -m tools.bench_search                            # sites of N = 100, 500, 1000, 2000 notes
     python -m tools.bench_search --notes 2000 --site /tmp/site   # measure a site already built
 
-For each query: a new browser context (empty cache), the home page loaded,
-the query typed into Material's search box at once, and the time until the
-first result is shown, counted from the typing and from the page load. Every
-wait is bounded (``--timeout``).
+Each size is built twice, side by side: "before" with Material's own search
+(``PAPERNOTES_SEARCH_SHARDS=0``: the browser builds a Lunr index of every
+section), "after" with the sharded index (tools/search_shards.py). For each
+query: a new browser context (empty cache), the home page loaded, the query
+typed into Material's search box at once, and the time until the first
+result is shown, counted from the typing and from the page load, with what
+the browser fetched from search/ by then. Every wait is bounded
+(``--timeout``).
 """
 
 from __future__ import annotations
@@ -27,8 +31,31 @@ if str(ROOT) not in sys.path:
 
 from tools.bench_site import machine, measure, prepare  # noqa: E402
 from tools.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve  # noqa: E402
+from tools.search_shards import ENV  # noqa: E402
 
 QUERIES = ("对比学习", "momentum", "qzxqvbnmzz")  # Chinese, English, nothing
+
+# Records which query each answer of the search worker is for: the sharded
+# index's worker sends the query back; Material's answers every query, in order.
+WATCH_WORKER = """
+window.__searchAnswers = [];
+const PageWorker = window.Worker;
+window.Worker = class extends PageWorker {
+  constructor(...args) {
+    super(...args);
+    const sent = this.__sent = [];
+    this.addEventListener("message", ({ data }) => {
+      if (data && data.type === 3)
+        window.__searchAnswers.push({ query: "query" in data.data ? data.data.query : sent[window.__searchAnswers.length] });
+    });
+  }
+  postMessage(message, ...rest) {
+    if (message && message.type === 2)
+      this.__sent.push(message.data);
+    return super.postMessage(message, ...rest);
+  }
+};
+"""
 
 
 def time_queries(site: Path, queries, timeout: float) -> list[dict]:
@@ -43,7 +70,11 @@ def time_queries(site: Path, queries, timeout: float) -> list[dict]:
         try:
             for query in queries:
                 context = browser.new_context()  # empty cache: a cold load
+                fetched = []  # (bytes) of each response from search/, the worker's included
+                context.on("response", lambda response: "/search/" in response.url and fetched.append(
+                    int(response.headers.get("content-length", 0))))
                 page = context.new_page()
+                page.add_init_script(WATCH_WORKER)
                 page.set_default_timeout(timeout * 1000)
                 start = time.perf_counter()
                 page.goto(base, wait_until="load")
@@ -54,27 +85,36 @@ def time_queries(site: Path, queries, timeout: float) -> list[dict]:
                 box.press("End")  # Material reads the query on keyup
                 typed = time.perf_counter()
                 meta = page.locator(".md-search-result__meta")
-                # Results, or Material's "No matching documents" once the index answered.
+                # The answer to this query (not to the empty one sent when the
+                # box got focus) has been shown: its results, or Material's
+                # "No matching documents".
                 page.wait_for_function(
-                    """() => document.querySelector('.md-search-result__item') !== null ||
-                             /No matching/.test(document.querySelector('.md-search-result__meta')?.textContent || '')""",
-                    timeout=timeout * 1000, polling=20)
+                    """(query) => window.__searchAnswers.some(answer => answer.query === query) &&
+                         (document.querySelector('.md-search-result__item') !== null ||
+                          /No matching/.test(document.querySelector('.md-search-result__meta')?.textContent || ''))""",
+                    arg=query, timeout=timeout * 1000, polling=20)
                 shown = time.perf_counter()
+                search_kb, search_files = round(sum(fetched) / 1024, 1), len(fetched)
                 results = page.locator(".md-search-result__item").count()
                 rows.append({
                     "query": query, "results": results, "meta": meta.text_content(),
                     "typing_to_result_s": round(shown - typed, 3), "load_to_result_s": round(shown - loaded, 3),
-                    "page_load_s": round(loaded - start, 3),
+                    "page_load_s": round(loaded - start, 3), "search_kb": search_kb, "search_files": search_files,
                 })
                 context.close()
-            # What the browser spends on the index file alone, before Material's worker indexes it.
+            # What the browser fetches and parses before the first query: Material's
+            # index file, and for the sharded index its vocabulary and section list.
             context = browser.new_context()
             page = context.new_page()
             page.goto(base, wait_until="load")
             parse_s = page.evaluate("""async () => {
                 const start = performance.now();
                 const data = JSON.parse(await (await fetch('search/search_index.json')).text());
-                return [(performance.now() - start) / 1000, data.docs.length];
+                let sections = data.docs.length;
+                const shards = await fetch('search/shards/index.json');
+                if (shards.ok)
+                    sections = JSON.parse(await shards.text()).locations.length;
+                return [(performance.now() - start) / 1000, sections];
             }""")
             rows.append({"query": None, "fetch_and_parse_s": round(parse_s[0], 3), "sections": parse_s[1]})
             context.close()
@@ -87,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.bench_search", description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, nargs="+", default=[100, 500, 1000, 2000],
                         help="synthetic notes, one site each (default 100 500 1000 2000)")
+    parser.add_argument("--variants", nargs="+", choices=("before", "after"), default=["before", "after"],
+                        help="Material's search (before), the sharded index (after); default both")
     parser.add_argument("--site", type=Path, help="a built site to measure instead of building one (with one --notes)")
     parser.add_argument("--timeout", type=float, default=60, help="seconds allowed per wait")
     parser.add_argument("--json", type=Path, help="write here (default benchmarks/search.json)")
@@ -96,21 +138,29 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     for notes in args.notes:
         with tempfile.TemporaryDirectory(prefix="papernotes-search-") as tmp:
-            site = args.site
-            if site is None:
-                project = prepare(Path(tmp), notes, "after", "")
-                measure(project, "after", notes, timeout=900)
-                site = project / "site"
-            index_mb = round((site / "search" / "search_index.json").stat().st_size / 2**20, 2)
-            rows = time_queries(site, QUERIES, args.timeout)
-        runs.append({"notes": notes, "search_index_mb": index_mb, "queries": rows})
-        for row in rows:
-            if row["query"] is None:
-                print(f"N={notes}: search_index.json ({index_mb} MB, {row['sections']} sections) fetched and parsed "
-                      f"in {row['fetch_and_parse_s']:.2f} s")
-                continue
-            print(f"N={notes}: {row['query']}: {row['results']} results, {row['typing_to_result_s']:.2f} s after "
-                  f"typing, {row['load_to_result_s']:.2f} s after load")
+            project = None if args.site is not None else prepare(Path(tmp), notes, "after", "")
+            for variant in ([None] if args.site is not None else args.variants):
+                site, build_s = args.site, None
+                if site is None:
+                    os.environ[ENV] = "0" if variant == "before" else "1"
+                    try:
+                        build_s = measure(project, variant, notes, timeout=900).build_s
+                    finally:
+                        del os.environ[ENV]
+                    site = project / "site"
+                index_mb = round(sum(p.stat().st_size for p in (site / "search").rglob("*") if p.is_file()) / 2**20, 2)
+                rows = time_queries(site, QUERIES, args.timeout)
+                runs.append({"notes": notes, "variant": variant, "build_s": build_s, "search_index_mb": index_mb,
+                             "queries": rows})
+                label = f"N={notes}" + (f" {variant}" if variant else "")
+                for row in rows:
+                    if row["query"] is None:
+                        print(f"{label}: index ({index_mb} MB, {row['sections']} sections); fetched and parsed "
+                              f"up front in {row['fetch_and_parse_s']:.2f} s")
+                        continue
+                    print(f"{label}: {row['query']}: {row['results']} results, {row['typing_to_result_s']:.2f} s "
+                          f"after typing, {row['load_to_result_s']:.2f} s after load, {row['search_kb']:.0f} KB "
+                          f"in {row['search_files']} files from search/")
     record = {
         "benchmark": "search",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

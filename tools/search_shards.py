@@ -36,7 +36,7 @@ from pathlib import Path
 K1 = 1.2  # Lunr's default; Material sets b to 0
 FORMAT = 1
 TERM_SHARD_BYTES = 96 * 1024  # postings per file, about
-DOC_SHARD_BYTES = 64 * 1024  # section text per file, about
+DOC_SHARD_BYTES = 16 * 1024  # section text per file, at least (whole pages)
 FIELDS = ("title", "text", "tags")
 ENV = "PAPERNOTES_SEARCH_SHARDS"  # "0": Material's own search index and worker
 WORKER = "assets/javascripts/workers/papernotes-search.js"
@@ -61,11 +61,11 @@ def lunr_js() -> Path:
 
 
 def enabled(config, command: str | None) -> bool:
-    """Whether this run writes the sharded index: ``mkdocs build`` of a site
-    served over HTTP. ``mkdocs serve`` keeps Material's index, which it can
-    update page by page; so does the offline build, whose worker runs from
-    file:// and cannot fetch."""
-    if os.environ.get(ENV, "1") == "0" or command != "build":
+    """Whether this run writes the sharded index: ``mkdocs build`` (or
+    ``gh-deploy``) of a site served over HTTP. ``mkdocs serve`` keeps
+    Material's index, which it can update page by page; so does the offline
+    build, whose worker runs from file:// and cannot fetch."""
+    if os.environ.get(ENV, "1") == "0" or command not in ("build", "gh-deploy"):
         return False
     offline = config.plugins.get("material/offline") or config.plugins.get("offline")
     return not (offline is not None and offline.config.enabled)
@@ -224,18 +224,20 @@ def build(entries: list[dict], counts: list[list[dict[str, int]]], boosts: dict[
     if shard:
         term_shards.append(shard)
 
+    # Section text in runs of whole pages: the results of a query are grouped
+    # by page, and a page's sections are fetched together.
     doc_shards, doc_starts, chunk, size = [], [], [], 0
     for number, entry in enumerate(entries):
+        if chunk and size >= DOC_SHARD_BYTES and "#" not in entry["location"]:
+            doc_shards.append(chunk)
+            chunk, size = [], 0
         if not chunk:
             doc_starts.append(number)
         row = [entry.get("text", "")]
         if entry.get("tags"):
             row.append(entry["tags"])
         chunk.append(row)
-        size += len(row[0])
-        if size >= DOC_SHARD_BYTES:
-            doc_shards.append(chunk)
-            chunk, size = [], 0
+        size += len(row[0].encode("utf-8"))
     if chunk:
         doc_shards.append(chunk)
 

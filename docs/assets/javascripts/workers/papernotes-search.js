@@ -107,11 +107,12 @@ class Site {
   expand(clause, into) {
     const term = clause.term
     const stars = (term.match(/\*/g) || []).length
-    if (clause.editDistance === 0 && stars === 0) {
+    const fuzzy = clause.editDistance > 0
+    if (!fuzzy && stars === 0) {
       const n = this.termNumber(term)
       if (n >= 0)
         into.add(n)
-    } else if (clause.editDistance === 0 && stars === 1 && term.endsWith("*")) {
+    } else if (!fuzzy && stars === 1 && term.endsWith("*")) {
       this.prefix(term.slice(0, -1), into)
     } else {
       this.everything ||= lunr.TokenSet.fromArray(this.vocabulary)
@@ -482,7 +483,6 @@ addEventListener("message", async ({ data: message }) => {
   switch (message.type) {
     case SETUP:
       options = message.data.options || options
-      ready ||= load("index").then(index => { site = new Site(index) })
       try {
         await ready
       } catch (error) {
@@ -501,8 +501,10 @@ addEventListener("message", async ({ data: message }) => {
         console.warn(`papernotes search: query ${JSON.stringify(message.data)}: ${error.message}`)
         data = { items: [] }
       }
-      if (mine === latest)  // an answer to a query the user has since changed is dropped
-        postMessage({ type: RESULT, data })
+      // An answer to a query the user has since changed is dropped. The
+      // query goes back with its answer (Material's page ignores it).
+      if (mine === latest)
+        postMessage({ type: RESULT, data: { ...data, query: message.data } })
       break
     }
 
