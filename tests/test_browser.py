@@ -98,6 +98,25 @@ def test_search_finds_the_right_page(page, server, query, expected, source):
     assert any(expected in (href or "") for href in hrefs), f"{query!r} found {hrefs}"
 
 
+def test_typing_key_by_key_shows_the_answer_to_the_whole_word(page, server):
+    # Each key sends a query; the worker drops answers to queries already
+    # overtaken, and the list must end on the answer to the last one.
+    page.goto(server)
+    expected = search(page, "momentum")
+    assert any("papers/moco/" in (href or "") for href in expected), expected
+    page.goto(server)
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially("momentum")
+    links = page.locator(".md-search-result__item > a.md-search-result__link")
+    expect(links.first).to_be_visible(timeout=10_000)
+    page.wait_for_function(
+        "expected => [...document.querySelectorAll('.md-search-result__item > a.md-search-result__link')]"
+        ".map(a => a.getAttribute('href')).join(' ') === expected.join(' ')", arg=expected, timeout=10_000)
+    page.wait_for_timeout(500)  # and it stays so: no late answer to "mom" replaces it
+    assert [link.get_attribute("href") for link in links.all()] == expected
+
+
 NONSENSE = "qzxqvbnmzz"
 
 
