@@ -125,6 +125,27 @@ def test_serve_and_the_offline_build_keep_materials_search(monkeypatch):
     assert not search_shards.enabled(online, "build")
 
 
+@pytest.mark.parametrize("search_config, reason", [
+    ({"lang": ["en"], "pipeline": ["stopWordFilter"]}, None),
+    ({"lang": ["en"], "pipeline": []}, None),
+    ({"lang": ["en", "zh"], "pipeline": ["stopWordFilter"]}, "search lang ['en', 'zh']"),
+    ({"lang": ["de"], "pipeline": []}, "search lang ['de']"),
+    ({"lang": ["en"], "pipeline": ["stemmer", "stopWordFilter"]}, "search pipeline ['stemmer']"),
+])
+def test_configurations_the_shards_cannot_reproduce_keep_materials_search(search_config, reason):
+    why = search_shards.unsupported(search_config)
+    assert (why is None) if reason is None else why.startswith(reason)
+    config = SimpleNamespace(plugins={"material/search": SimpleNamespace(config=search_config)})
+    assert search_shards.enabled(config, "build") == (reason is None)
+
+
+def test_stop_words_are_kept_when_the_pipeline_has_no_filter():
+    with_filter = search_shards.tokenizer({"separator": SEPARATOR, "pipeline": ["stopWordFilter"]})
+    without = search_shards.tokenizer({"separator": SEPARATOR, "pipeline": []})
+    assert with_filter.tokens("the queue") == ["queue"]
+    assert without.tokens("the queue") == ["the", "queue"]
+
+
 # --------------------------------------------------------------------------
 # The built site
 # --------------------------------------------------------------------------

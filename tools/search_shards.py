@@ -68,12 +68,32 @@ def enabled(config, command: str | None) -> bool:
     if os.environ.get(ENV, "1") == "0" or command not in ("build", "gh-deploy"):
         return False
     offline = config.plugins.get("material/offline") or config.plugins.get("offline")
-    return not (offline is not None and offline.config.enabled)
+    if offline is not None and offline.config.enabled:
+        return False
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    return search is None or unsupported(search.config) is None
+
+
+def unsupported(search_config) -> str | None:
+    """Why the sharded index cannot reproduce this search configuration, or
+    None. Its tokens are Lunr's for English with at most the stop-word filter:
+    other languages and the stemmer or trimmer would need Lunr's language
+    plugins at build time."""
+    lang = list(search_config.get("lang") or ["en"])
+    extra = set(search_config.get("pipeline") or []) - {"stopWordFilter"}
+    if lang != ["en"]:
+        return f"search lang {lang} (the sharded index supports ['en'])"
+    if extra:
+        return f"search pipeline {sorted(extra)} (the sharded index supports stopWordFilter alone)"
+    return None
 
 
 def tokenizer(search_config) -> "Tokenizer":
     """The tokenizer for the search plugin's configuration."""
-    return Tokenizer(js_separator(search_config["separator"]), stop_words(lunr_js().read_text(encoding="utf-8")))
+    stop = frozenset()
+    if "stopWordFilter" in (search_config.get("pipeline") or []):
+        stop = stop_words(lunr_js().read_text(encoding="utf-8"))
+    return Tokenizer(js_separator(search_config["separator"]), stop)
 
 
 def lunr_version(source: str) -> str:

@@ -55,8 +55,11 @@ def _search_plugin(config):
 
 def on_config(config, **kwargs):
     global _active, _replaced
-    _active = _search_plugin(config) is not None and search_shards.enabled(config, _command)
+    plugin = _search_plugin(config)
+    _active = plugin is not None and search_shards.enabled(config, _command)
     _replaced = 0
+    if plugin is not None and (why := search_shards.unsupported(plugin.config)):
+        log.info(f"sharded search: off for {why}; the site uses Material's search index and worker")
     return config
 
 
