@@ -99,6 +99,21 @@ def test_written_shards_read_back_as_the_entries(tokenizer, tmp_path, monkeypatc
     assert read_sections(tmp_path) == entries
 
 
+def test_a_changed_section_gets_a_new_version_folder_and_the_old_one_goes(tokenizer, tmp_path):
+    lunr = search_shards.lunr_js().read_text(encoding="utf-8")
+
+    def write(text):
+        entries = [{"location": "a/", "title": "A", "text": text}, {"location": "b/", "title": "B", "text": "two"}]
+        build(entries, [tokenizer.counts(e) for e in entries], BOOSTS, SEPARATOR, lunr).write(tmp_path)
+        return json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))["version"]
+
+    first = write("one")
+    assert write("one") == first  # the same content, the same name
+    second = write("one more")
+    assert second != first
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["index.json", second])
+
+
 def test_counts_and_entries_must_agree(tokenizer):
     with pytest.raises(ValueError, match="2 entries but 1 term counts"):
         build([{"location": "", "title": "", "text": ""}] * 2, [[{}, {}, {}]], BOOSTS, SEPARATOR, "")

@@ -7,13 +7,14 @@ build time and splits it into files the browser fetches only when a query
 needs them (``docs/assets/javascripts/workers/papernotes-search.js``):
 
 ``search/shards/index.json``
-    the sorted vocabulary, each section's location and title, and where each
-    term's postings and each section's text are stored.
-``search/shards/t<k>.json``
+    the sorted vocabulary, each section's location and title, where each
+    term's postings and each section's text are stored, and the version:
+    the folder, named by a hash of the content, that holds the other files.
+``search/shards/<version>/t<k>.json``
     the postings of a run of consecutive terms: per field, the sections that
     hold the term and the term's weight there.
-``search/shards/d<k>.json``
-    the title, text and tags of a run of consecutive sections.
+``search/shards/<version>/d<k>.json``
+    the text and tags of a run of whole pages' sections.
 
 The weights are the ones Lunr 2.3.9 computes for Material's configuration
 (BM25 with ``b = 0``, the field boosts, a section's boost, three decimals), so
@@ -25,16 +26,18 @@ English stop words left out.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import re
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 K1 = 1.2  # Lunr's default; Material sets b to 0
-FORMAT = 1
+FORMAT = 2
 TERM_SHARD_BYTES = 96 * 1024  # postings per file, about
 DOC_SHARD_BYTES = 16 * 1024  # section text per file, at least (whole pages)
 FIELDS = ("title", "text", "tags")
@@ -177,17 +180,36 @@ class Shards:
     docs: list[list] = field(default_factory=list)
 
     def write(self, folder: Path) -> int:
-        """Write every file into ``folder`` (emptied first); return the bytes written."""
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("*.json"):
-            old.unlink()
-        total = 0
-        for name, data in [("index", self.index)] + [(f"t{k}", s) for k, s in enumerate(self.terms)] + [
-                (f"d{k}", s) for k, s in enumerate(self.docs)]:
-            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-            (folder / f"{name}.json").write_text(text, encoding="utf-8")
+        """Write the index into ``folder`` (emptied first); return the bytes written.
+
+        The postings and text files go into a subfolder named by a hash of
+        their content and the index's, which ``index.json`` names
+        (``version``). Those files never change under one name, so a
+        browser's cached copy of one is always right; the worker asks for
+        ``index.json`` itself afresh (``cache: "no-cache"``), so after a new
+        build it reads the new files, never a mix of two builds.
+        """
+        texts = {f"t{k}": _json(shard) for k, shard in enumerate(self.terms)}
+        texts.update({f"d{k}": _json(shard) for k, shard in enumerate(self.docs)})
+        digest = hashlib.sha256(_json(self.index).encode("utf-8"))
+        for name, text in texts.items():
+            digest.update(f"\0{name}\0".encode("utf-8"))
+            digest.update(text.encode("utf-8"))
+        version = digest.hexdigest()[:16]
+        if folder.exists():
+            shutil.rmtree(folder)
+        (folder / version).mkdir(parents=True)
+        index = _json({**self.index, "version": version})
+        (folder / "index.json").write_text(index, encoding="utf-8")
+        total = len(index.encode("utf-8"))
+        for name, text in texts.items():
+            (folder / version / f"{name}.json").write_text(text, encoding="utf-8")
             total += len(text.encode("utf-8"))
         return total
+
+
+def _json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def build(entries: list[dict], counts: list[list[dict[str, int]]], boosts: dict[str, float],
@@ -284,7 +306,7 @@ def read_sections(site: Path) -> list[dict]:
     index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
     rows = []
     for k in range(len(index["doc_shards"])):
-        rows += json.loads((folder / f"d{k}.json").read_text(encoding="utf-8"))
+        rows += json.loads((folder / index["version"] / f"d{k}.json").read_text(encoding="utf-8"))
     if len(rows) != len(index["locations"]):
         raise SearchIndexError(f"{folder}: {len(rows)} sections stored for {len(index['locations'])} locations")
     sections = []

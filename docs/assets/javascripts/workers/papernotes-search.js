@@ -28,16 +28,21 @@ const SHARDS = new URL("../../../search/shards/", self.location.href)
 
 const cache = new Map()
 
-function load(name) {
-  let pending = cache.get(name)
+/*
+ * Fetches search/shards/<path>.json once per worker. index.json is asked for
+ * afresh (revalidated) on every page load; the files it names sit in a folder
+ * named by their content's hash, so cached copies of those are always right.
+ */
+function load(path, init = {}) {
+  let pending = cache.get(path)
   if (pending === undefined) {
-    pending = fetch(new URL(`${name}.json`, SHARDS)).then(response => {
+    pending = fetch(new URL(`${path}.json`, SHARDS), init).then(response => {
       if (!response.ok)
-        throw new Error(`search/shards/${name}.json: HTTP ${response.status}`)
+        throw new Error(`search/shards/${path}.json: HTTP ${response.status}`)
       return response.json()
     })
-    pending.catch(() => cache.delete(name))  // a later query may try again
-    cache.set(name, pending)
+    pending.catch(() => cache.delete(path))  // a later query may try again
+    cache.set(path, pending)
   }
   return pending
 }
@@ -72,8 +77,8 @@ function lowerBound(vocabulary, term) {
 
 class Site {
   constructor(index) {
-    if (index.format !== 1)
-      throw new Error(`search/shards/index.json: format ${index.format}, this worker reads 1`)
+    if (index.format !== 2)
+      throw new Error(`search/shards/index.json: format ${index.format}, this worker reads 2`)
     this.index = index
     this.vocabulary = index.vocabulary
     this.words = new Set(index.vocabulary)
@@ -96,6 +101,10 @@ class Site {
       }
     })
     this.everything = undefined  // Lunr's token set of the whole vocabulary, built on demand
+  }
+
+  load(name) {
+    return load(`${this.index.version}/${name}`)
   }
 
   termNumber(term) {
@@ -134,7 +143,7 @@ class Site {
     const sorted = [...numbers].sort((a, b) => a - b)
     const starts = this.index.term_shards
     const shards = await Promise.all(
-      [...new Set(sorted.map(n => shardOf(starts, n)))].map(k => load(`t${k}`).then(data => [k, data])))
+      [...new Set(sorted.map(n => shardOf(starts, n)))].map(k => this.load(`t${k}`).then(data => [k, data])))
     const byShard = new Map(shards)
     const invertedIndex = Object.create(null)
     const vectors = new Map()
@@ -175,7 +184,7 @@ class Site {
   async sections(numbers) {
     const starts = this.index.doc_shards
     const wanted = [...new Set(numbers.map(n => shardOf(starts, n)))]
-    const shards = new Map(await Promise.all(wanted.map(k => load(`d${k}`).then(data => [k, data]))))
+    const shards = new Map(await Promise.all(wanted.map(k => this.load(`d${k}`).then(data => [k, data]))))
     const out = new Map()
     for (const n of numbers) {
       const k = shardOf(starts, n)
@@ -514,4 +523,4 @@ addEventListener("message", async ({ data: message }) => {
 })
 
 /* The vocabulary starts loading with the page, before Material sends SETUP. */
-ready = load("index").then(index => { site = new Site(index) })
+ready = load("index", { cache: "no-cache" }).then(index => { site = new Site(index) })
