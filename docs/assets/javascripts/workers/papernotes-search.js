@@ -180,7 +180,7 @@ class Site {
     })
   }
 
-  /* Title, text and tags of these sections: [[title, text, tags?], ...]. */
+  /* Title, text and tags of these sections: section number -> { title, text, tags }. */
   async sections(numbers) {
     const starts = this.index.doc_shards
     const wanted = [...new Set(numbers.map(n => shardOf(starts, n)))]
