@@ -36,7 +36,7 @@ QUERIES = [
 
 @pytest.fixture(scope="module")
 def tokenizer():
-    return Tokenizer(js_separator(SEPARATOR), stop_words(search_shards.lunr_js().read_text(encoding="utf-8")))
+    return Tokenizer(js_separator(SEPARATOR), stop_words(search_shards.lunr_source()))
 
 
 # --------------------------------------------------------------------------
@@ -64,8 +64,7 @@ def test_weights_are_rounded_as_javascript_rounds():
 
 def test_the_vocabulary_is_in_javascript_string_order(tokenizer):
     entries = [{"location": "", "title": "\uff5a \U0001f600 d c", "text": ""}]
-    shards = build(entries, [tokenizer.counts(e) for e in entries], BOOSTS, SEPARATOR,
-                   search_shards.lunr_js().read_text(encoding="utf-8"))
+    shards = build(entries, [tokenizer.counts(e) for e in entries], BOOSTS, SEPARATOR)
     # UTF-16 code units: the emoji (a surrogate pair, 0xD83D...) sorts before
     # U+FF5A, though its code point is the larger.
     assert shards.index["vocabulary"] == ["c", "d", "\U0001f600", "\uff5a"]
@@ -74,8 +73,7 @@ def test_the_vocabulary_is_in_javascript_string_order(tokenizer):
 def test_rare_terms_weigh_more_and_titles_weigh_1000_times_text(tokenizer):
     entries = [{"location": f"p{i}/", "title": f"page {i}", "text": "common" + (" rare" if i == 0 else "")}
                for i in range(5)]
-    shards = build(entries, [tokenizer.counts(e) for e in entries], BOOSTS, SEPARATOR,
-                   search_shards.lunr_js().read_text(encoding="utf-8"))
+    shards = build(entries, [tokenizer.counts(e) for e in entries], BOOSTS, SEPARATOR)
     postings = {term: lists for shard in shards.terms for term, lists in shard.items()}
     text = FIELDS.index("text")
     rare, common = postings["rare"][text][1], postings["common"][text][1]
@@ -92,19 +90,16 @@ def test_written_shards_read_back_as_the_entries(tokenizer, tmp_path, monkeypatc
     entries = [{"location": "a/", "title": "A", "text": "<p>one two</p>", "tags": ["CV"]},
                {"location": "a/#s", "title": "S", "text": "three"},
                {"location": "b/", "title": "B", "text": "four five six"}]
-    shards = build(entries, [tokenizer.counts(e) for e in entries], BOOSTS, SEPARATOR,
-                   search_shards.lunr_js().read_text(encoding="utf-8"))
+    shards = build(entries, [tokenizer.counts(e) for e in entries], BOOSTS, SEPARATOR)
     assert len(shards.docs) > 1 and len(shards.terms) > 3
     shards.write(tmp_path / "search" / "shards")
     assert read_sections(tmp_path) == entries
 
 
 def test_a_changed_section_gets_a_new_version_folder_and_the_old_one_goes(tokenizer, tmp_path):
-    lunr = search_shards.lunr_js().read_text(encoding="utf-8")
-
     def write(text):
         entries = [{"location": "a/", "title": "A", "text": text}, {"location": "b/", "title": "B", "text": "two"}]
-        build(entries, [tokenizer.counts(e) for e in entries], BOOSTS, SEPARATOR, lunr).write(tmp_path)
+        build(entries, [tokenizer.counts(e) for e in entries], BOOSTS, SEPARATOR).write(tmp_path)
         return json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))["version"]
 
     first = write("one")
@@ -116,7 +111,7 @@ def test_a_changed_section_gets_a_new_version_folder_and_the_old_one_goes(tokeni
 
 def test_counts_and_entries_must_agree(tokenizer):
     with pytest.raises(ValueError, match="2 entries but 1 term counts"):
-        build([{"location": "", "title": "", "text": ""}] * 2, [[{}, {}, {}]], BOOSTS, SEPARATOR, "")
+        build([{"location": "", "title": "", "text": ""}] * 2, [[{}, {}, {}]], BOOSTS, SEPARATOR)
 
 
 def test_a_theme_that_no_longer_loads_its_worker_by_that_path_stops_the_build(monkeypatch):

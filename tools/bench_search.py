@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools.bench_site import machine, measure, prepare  # noqa: E402
+from tools.bench_site import machine, measure, prepare, search_index_mb  # noqa: E402
 from tools.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve  # noqa: E402
 from tools.search_shards import ENV  # noqa: E402
 
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
                     finally:
                         del os.environ[ENV]
                     site = project / "site"
-                index_mb = round(sum(p.stat().st_size for p in (site / "search").rglob("*") if p.is_file()) / 2**20, 2)
+                index_mb = search_index_mb(site)
                 rows = time_queries(site, QUERIES, args.timeout)
                 runs.append({"notes": notes, "variant": variant, "build_s": build_s, "search_index_mb": index_mb,
                              "queries": rows})

@@ -264,12 +264,16 @@ def measure(project: Path, variant: str, notes: int, timeout: float) -> Result:
     pages = [p for p in site.rglob("*.html")]
     sizes = [p.stat().st_size for p in pages]
     total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-    search = [p for p in (site / "search").rglob("*") if p.is_file()]  # one file, or the sharded index
     return Result(
         variant=variant, notes=notes, pages=len(pages), build_s=round(seconds, 2), cpu_s=round(cpu, 2), peak_rss_mb=round(rss, 1),
         median_page_kb=round(statistics.median(sizes) / 1024, 1), site_mb=round(total / 2**20, 2),
-        search_index_mb=round(sum(p.stat().st_size for p in search) / 2**20, 2),
+        search_index_mb=search_index_mb(site),
     )
+
+
+def search_index_mb(site: Path) -> float:
+    """Everything under search/: Material's one file, or the sharded index."""
+    return round(sum(p.stat().st_size for p in (site / "search").rglob("*") if p.is_file()) / 2**20, 2)
 
 
 def prepare(workdir: Path, n: int, variant: str, before_rev: str) -> Path:

@@ -26,6 +26,7 @@ English stop words left out.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -63,6 +64,17 @@ def lunr_js() -> Path:
     return Path(mkdocs.contrib.search.__file__).parent / "templates" / "search" / "lunr.js"
 
 
+@functools.cache
+def lunr_source() -> str:
+    return lunr_js().read_text(encoding="utf-8")
+
+
+def search_plugin(config):
+    """The site's search plugin, or None when it is absent or switched off."""
+    plugin = config.plugins.get("material/search") or config.plugins.get("search")
+    return plugin if plugin is not None and plugin.config.get("enabled", True) else None
+
+
 def enabled(config, command: str | None) -> bool:
     """Whether this run writes the sharded index: ``mkdocs build`` (or
     ``gh-deploy``) of a site served over HTTP. ``mkdocs serve`` keeps
@@ -73,7 +85,7 @@ def enabled(config, command: str | None) -> bool:
     offline = config.plugins.get("material/offline") or config.plugins.get("offline")
     if offline is not None and offline.config.enabled:
         return False
-    search = config.plugins.get("material/search") or config.plugins.get("search")
+    search = search_plugin(config)
     return search is None or unsupported(search.config) is None
 
 
@@ -95,7 +107,7 @@ def tokenizer(search_config) -> "Tokenizer":
     """The tokenizer for the search plugin's configuration."""
     stop = frozenset()
     if "stopWordFilter" in (search_config.get("pipeline") or []):
-        stop = stop_words(lunr_js().read_text(encoding="utf-8"))
+        stop = stop_words(lunr_source())
     return Tokenizer(js_separator(search_config["separator"]), stop)
 
 
@@ -213,7 +225,7 @@ def _json(data) -> str:
 
 
 def build(entries: list[dict], counts: list[list[dict[str, int]]], boosts: dict[str, float],
-          separator: str, lunr: str) -> Shards:
+          separator: str) -> Shards:
     """The sharded index of Material's search entries.
 
     ``counts[i]`` are ``entries[i]``'s term frequencies per field
@@ -222,7 +234,6 @@ def build(entries: list[dict], counts: list[list[dict[str, int]]], boosts: dict[
     if len(entries) != len(counts):
         raise ValueError(f"{len(entries)} entries but {len(counts)} term counts")
     documents = len(entries)
-    fields = [f for f in FIELDS if f in boosts]
     postings: dict[str, list[list]] = {}
     for doc, per_field in enumerate(counts):
         for f, name in enumerate(FIELDS):
@@ -250,7 +261,7 @@ def build(entries: list[dict], counts: list[list[dict[str, int]]], boosts: dict[
             out = []
             for i in range(0, len(pairs), 2):
                 doc, tf = pairs[i], pairs[i + 1]
-                score = idf * ((K1 + 1) * tf) / (K1 * (1 - 0 + 0 * 1) + tf)
+                score = idf * ((K1 + 1) * tf) / (K1 + tf)  # b = 0: the field's length does not count
                 score *= boost
                 score *= doc_boost[doc]
                 out.append(doc)
@@ -285,9 +296,9 @@ def build(entries: list[dict], counts: list[list[dict[str, int]]], boosts: dict[
 
     index = {
         "format": FORMAT,
-        "lunr": lunr_version(lunr),
+        "lunr": lunr_version(lunr_source()),
         "separator": separator,
-        "fields": fields,
+        "fields": list(FIELDS),  # the order of each term's per-field postings
         "vocabulary": vocabulary,
         "term_shards": term_starts,
         "locations": [entry["location"] for entry in entries],

@@ -164,14 +164,9 @@ def enabled() -> bool:
     return forking_enabled(ENV, _command)
 
 
-def _search_plugin(config):
-    plugin = config.plugins.get("material/search") or config.plugins.get("search")
-    return plugin if plugin is not None and plugin.config.enabled else None
-
-
 def on_pre_build(config, **kwargs) -> None:
     global _active
-    plugin = _search_plugin(config)
+    plugin = search_shards.search_plugin(config)
     if plugin is None or not enabled():
         return
     # Forked after the search plugin's on_config: the worker has jieba and
@@ -183,7 +178,7 @@ def on_pre_build(config, **kwargs) -> None:
 
 @event_priority(-100)  # after every other on_page_content: the HTML the template will get
 def on_page_content(html: str, page, config, files, **kwargs) -> str:
-    plugin = _search_plugin(config)
+    plugin = search_shards.search_plugin(config)
     if plugin is not None and isinstance(plugin.search_index, WorkerIndex):
         page.content = html
         plugin.search_index.send(page)

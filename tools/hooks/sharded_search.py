@@ -48,14 +48,9 @@ def on_startup(command: str, dirty: bool, **kwargs) -> None:
     _command = command
 
 
-def _search_plugin(config):
-    plugin = config.plugins.get("material/search") or config.plugins.get("search")
-    return plugin if plugin is not None and plugin.config.enabled else None
-
-
 def on_config(config, **kwargs):
     global _active, _replaced
-    plugin = _search_plugin(config)
+    plugin = search_shards.search_plugin(config)
     _active = plugin is not None and search_shards.enabled(config, _command)
     _replaced = 0
     if plugin is not None and (why := search_shards.unsupported(plugin.config)):
@@ -89,23 +84,21 @@ def on_post_build(config, **kwargs) -> None:
                           f"({MATERIAL_WORKER.pattern}); has the theme changed how it loads it? "
                           f"Build with {search_shards.ENV}=0 to use Material's search as it is.")
     start = time.perf_counter()
-    plugin = _search_plugin(config)
-    index = plugin.search_index
-    entries = index.entries
-    counts = list(getattr(index, "counts", None) or [None] * len(entries))
-    if len(counts) != len(entries):
+    plugin = search_shards.search_plugin(config)
+    entries = plugin.search_index.entries
+    counts = getattr(plugin.search_index, "counts", None)  # from search_worker.py's worker
+    if not counts or len(counts) != len(entries):
         counts = [None] * len(entries)
     missing = [i for i, c in enumerate(counts) if c is None]
     if missing:
         tokenizer = search_shards.tokenizer(plugin.config)
         for i in missing:
             counts[i] = tokenizer.counts(entries[i])
-    lunr = search_shards.lunr_js()
     boosts = {name: float(spec.get("boost", 1)) for name, spec in plugin.config.fields.items()}
-    shards = search_shards.build(entries, counts, boosts, plugin.config.separator, lunr.read_text(encoding="utf-8"))
+    shards = search_shards.build(entries, counts, boosts, plugin.config.separator)
     site = Path(config.site_dir)
     written = shards.write(site / "search" / "shards")
-    shutil.copyfile(lunr, site / Path(search_shards.WORKER).parent / "lunr.js")
+    shutil.copyfile(search_shards.lunr_js(), site / Path(search_shards.WORKER).parent / "lunr.js")
     # Material's page script still fetches this file and hands its config to the worker.
     config_only = {key: plugin.config[key] for key in ("lang", "separator", "pipeline", "fields")}
     (site / "search" / "search_index.json").write_text(

@@ -20,6 +20,7 @@ const QUERY = 2
 const RESULT = 3
 
 const RESULT_TEXT_GROUPS = 40
+const QUERY_FIELDS = ["title", "text", "tags"]  // the fields a query may name (title:adam)
 const SHARDS = new URL("../../../search/shards/", self.location.href)
 
 /* ------------------------------------------------------------------------ */
@@ -83,7 +84,7 @@ class Site {
     this.vocabulary = index.vocabulary
     this.words = new Set(index.vocabulary)
     this.fields = index.fields
-    this.separator = new RegExp(index.separator)
+    this.separator = new RegExp(index.separator, "g")  // for pieces()
     this.locations = index.locations
     this.number = new Map()  // location -> section number, as Material's document map
     this.article = new Int32Array(index.locations.length)  // section -> its page's first section
@@ -229,10 +230,10 @@ function cutHan(run, words) {
   return found.has("") ? [run] : [...found]
 }
 
-/* Splits `value` on the separator: the non-empty pieces, with offsets. */
-function pieces(value, separator) {
+/* Splits `value` on the separator (a global RegExp): the non-empty pieces, with offsets. */
+function pieces(value, pattern) {
   const out = []
-  const pattern = new RegExp(separator.source, "g")
+  pattern.lastIndex = 0
   let from = 0
   for (;;) {
     const match = pattern.exec(value)
@@ -264,7 +265,7 @@ function prepareQuery(value, site) {
     lexer.run()
     for (const { type, str, start, end } of lexer.lexemes) {
       if (type === lunr.QueryLexer.FIELD) {
-        if (!["title", "text", "tags"].includes(str))
+        if (!QUERY_FIELDS.includes(str))
           part = part.slice(0, end) + " " + part.slice(end + 1)  // not a field: the colon goes
       } else if (type === lunr.QueryLexer.TERM) {
         for (const [from, until] of pieces(str, site.separator))
@@ -280,7 +281,7 @@ function prepareQuery(value, site) {
 
 /* The query's clauses as Lunr parses them, wildcards taken off the terms. */
 function clausesOf(query) {
-  const parsed = new lunr.Query(["title", "text", "tags"])
+  const parsed = new lunr.Query(QUERY_FIELDS)
   new lunr.QueryParser(query, parsed).parse()
   return parsed.clauses
 }
