@@ -86,3 +86,27 @@ def test_table_names_every_benchmark(quick):
     for name in ("Adam step", "MoCo momentum update", "official loop", "in-place loop", "memory floor",
                  "Swin V2 cosine attention, bias + mask", "masked assignment"):
         assert name in table
+
+
+
+def test_timings_run_on_every_thread(monkeypatch):
+    """torch.utils.benchmark.Timer runs its statement on one thread unless told otherwise; the
+    benchmarks' JSON says how many threads the process has, so the timed calls must see that many."""
+    import torch
+
+    from tools import bench_dropout
+
+    threads = torch.get_num_threads()
+    seen: list[int] = []
+
+    def record(*_):
+        seen.append(torch.get_num_threads())
+
+    monkeypatch.setitem(bench_dropout.METHODS, "record", record)
+    torch.set_num_threads(2)  # at least 2 even on a one-core machine, so that 1 would show
+    try:
+        bench_snippets.timed({"record": record}, rounds=1, min_run_time=0.01)
+        bench_dropout.bench([4], 0.5, torch.device("cpu"), min_run_time=0.01)
+    finally:
+        torch.set_num_threads(threads)
+    assert seen and set(seen) == {2}, f"timed on {sorted(set(seen))} threads, the process has 2"

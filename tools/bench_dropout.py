@@ -65,7 +65,9 @@ def bench(sizes: list[int], p: float, device: torch.device, min_run_time: float)
         x = torch.randn(n, device=device)
         for name, fn in METHODS.items():
             fn(x, p)  # warm-up (CUDA context, allocator)
-            timer = benchmark.Timer(stmt="fn(x, p)", globals={"fn": fn, "x": x, "p": p})
+            # Timer runs its statement on one thread unless told otherwise
+            timer = benchmark.Timer(stmt="fn(x, p)", globals={"fn": fn, "x": x, "p": p},
+                                    num_threads=torch.get_num_threads())
             measurement = timer.blocked_autorange(min_run_time=min_run_time)
             rows.append({"elements": n, "method": name, "median_us": measurement.median * 1e6})
     return rows

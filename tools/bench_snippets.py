@@ -66,7 +66,8 @@ def timed(fns: dict, rounds: int, min_run_time: float) -> dict[str, float]:
     runs: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
-            timer = benchmark.Timer(stmt="fn()", globals={"fn": fn})
+            # Timer runs its statement on one thread unless told otherwise
+            timer = benchmark.Timer(stmt="fn()", globals={"fn": fn}, num_threads=torch.get_num_threads())
             runs[name].append(timer.blocked_autorange(min_run_time=min_run_time).median)
     return {name: statistics.median(times) for name, times in runs.items()}
 
