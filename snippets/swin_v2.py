@@ -49,31 +49,24 @@ def relative_position_index(window_size, device=None):
     # shift each offset to start at 0, then read (d_h, d_w) as a row-major index
     return (offset[0] + Wh - 1) * (2 * Ww - 1) + (offset[1] + Ww - 1)  # (N, N)
 
-# docs/papers/swin-transformer-v2.md:169
+# docs/papers/swin-transformer-v2.md:151
 def cosine_attention(q, k, v, logit_scale, bias=None, mask=None, fast=False):
     """Scaled cosine attention, Eq. (2): softmax(cos(q, k) / tau + B + mask) v.
 
     q, k, v: (B_, H, N, D) with B_ = batch * windows, windows ordered batch-major.
     logit_scale: (H, 1, 1), log(1 / tau). bias: (H, N, N). mask: (nW, N, N), 0 or -100.
-    Returns (B_, H, N, D).
+    Returns (B_, H, N, D). fast=True: cosine_attention_blocked on a CPU when no input
+    needs a gradient, cosine_attention_sdpa otherwise; either differs from this readable
+    path by rounding only.
     """
+    if fast:
+        inputs = (q, k, v, logit_scale, bias)
+        needs_grad = torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in inputs)
+        if q.device.type == "cpu" and not needs_grad:
+            return cosine_attention_blocked(q, k, v, logit_scale, bias, mask)
+        return cosine_attention_sdpa(q, k, v, logit_scale, bias, mask)
     B_, H, N, D = q.shape
     inv_tau = torch.clamp(logit_scale, max=MAX_LOGIT_SCALE).exp()  # (H, 1, 1)
-    if fast:
-        # q / max(|q|, eps) / tau in one multiply: 1 / tau folded into the normalised queries
-        q_hat = q * (inv_tau / q.norm(dim=-1, keepdim=True).clamp_min(1e-12))  # (B_, H, N, D)
-        k_hat = F.normalize(k, dim=-1)  # (B_, H, N, D)
-        if mask is None:
-            attn_mask = None if bias is None else bias.unsqueeze(0)  # (1, H, N, N), shared by all windows
-            return F.scaled_dot_product_attention(q_hat, k_hat, v, attn_mask=attn_mask, scale=1.0)
-        nW = mask.shape[0]
-        B = B_ // nW
-        windows = mask.unsqueeze(1) if bias is None else bias + mask.unsqueeze(1)  # (nW, H or 1, N, N)
-        windows = windows.expand(nW, H, N, N).reshape(1, nW * H, N, N)  # (1, nW*H, N, N)
-        # Batch-major windows: (B_, H) is (B, nW * H), so one (nW*H, N, N) mask serves every image.
-        q_hat, k_hat, v = (t.reshape(B, nW * H, N, D) for t in (q_hat, k_hat, v))  # (B, nW*H, N, D)
-        out = F.scaled_dot_product_attention(q_hat, k_hat, v, attn_mask=windows, scale=1.0)  # (B, nW*H, N, D)
-        return out.reshape(B_, H, N, D)  # (B_, H, N, D)
     attn = F.normalize(q, dim=-1) @ F.normalize(k, dim=-1).transpose(-2, -1)  # (B_, H, N, N): cos(q_i, k_j)
     attn = attn * inv_tau  # Eq. (2): cos / tau
     if bias is not None:
@@ -84,13 +77,71 @@ def cosine_attention(q, k, v, logit_scale, bias=None, mask=None, fast=False):
         attn = attn.view(B_, H, N, N)  # (B_, H, N, N)
     return attn.softmax(dim=-1) @ v  # (B_, H, N, D)
 
-# docs/papers/swin-transformer-v2.md:212
+# docs/papers/swin-transformer-v2.md:191
+def cosine_attention_sdpa(q, k, v, logit_scale, bias=None, mask=None):
+    """cosine_attention through F.scaled_dot_product_attention (fused kernels on a GPU)."""
+    B_, H, N, D = q.shape
+    inv_tau = torch.clamp(logit_scale, max=MAX_LOGIT_SCALE).exp()  # (H, 1, 1)
+    # q / max(|q|, eps) / tau in one multiply: 1 / tau folded into the normalised queries
+    q_hat = q * (inv_tau / q.norm(dim=-1, keepdim=True).clamp_min(1e-12))  # (B_, H, N, D)
+    k_hat = F.normalize(k, dim=-1)  # (B_, H, N, D)
+    if mask is None:
+        attn_mask = None if bias is None else bias.unsqueeze(0)  # (1, H, N, N), shared by all windows
+        return F.scaled_dot_product_attention(q_hat, k_hat, v, attn_mask=attn_mask, scale=1.0)
+    nW = mask.shape[0]
+    B = B_ // nW
+    windows = mask.unsqueeze(1) if bias is None else bias + mask.unsqueeze(1)  # (nW, H or 1, N, N)
+    windows = windows.expand(nW, H, N, N).reshape(1, nW * H, N, N)  # (1, nW*H, N, N)
+    # Batch-major windows: (B_, H) is (B, nW * H), so one (nW*H, N, N) mask serves every image.
+    q_hat, k_hat, v = (t.reshape(B, nW * H, N, D) for t in (q_hat, k_hat, v))  # (B, nW*H, N, D)
+    out = F.scaled_dot_product_attention(q_hat, k_hat, v, attn_mask=windows, scale=1.0)  # (B, nW*H, N, D)
+    return out.reshape(B_, H, N, D)  # (B_, H, N, D)
+
+# docs/papers/swin-transformer-v2.md:227
+def cosine_attention_blocked(q, k, v, logit_scale, bias=None, mask=None, block_bytes=4 << 20):
+    """cosine_attention a block of windows at a time, the block's logits (about block_bytes)
+    kept in cache from one product to the next. For inference: autograd cannot follow it."""
+    B_, H, N, D = q.shape
+    nW = 1 if mask is None else mask.shape[0]
+    if B_ % nW:
+        raise ValueError(f"cosine_attention: {B_} windows are not whole images of {nW} windows")
+    inv_tau = torch.clamp(logit_scale, max=MAX_LOGIT_SCALE).exp()  # (H, 1, 1)
+    start = q.new_zeros(nW, H, N, N)  # what window w's logits start from: bias + mask[w]
+    if bias is not None:
+        start += bias
+    if mask is not None:
+        start += mask.unsqueeze(1)
+    # windows per block: a multiple of nW, or a divisor of nW when one image's windows do not fit
+    fit = max(1, block_bytes // (H * N * N * q.element_size()))
+    size = nW * (fit // nW) if nW <= fit else max(d for d in range(1, fit + 1) if nW % d == 0)
+    period = max(size, nW)  # the bias and mask of window s are rows (s % period) * H onwards
+    start = start.repeat(period // nW, 1, 1, 1).view(period * H, N, N)  # (period*H, N, N)
+    out = q.new_empty(B_, H, N, D)
+    q_hat, k_hat = q.new_empty(size, H, N, D), q.new_empty(size, H, N, D)
+    logits = q.new_empty(size * H, N, N)
+    for s in range(0, B_, size):
+        n = min(size, B_ - s)  # windows in this block
+        q_s, k_s = q[s : s + n], k[s : s + n]  # (n, H, N, D)
+        q_norm = torch.linalg.vector_norm(q_s, dim=-1, keepdim=True).clamp_min_(1e-12)  # (n, H, N, 1)
+        k_norm = torch.linalg.vector_norm(k_s, dim=-1, keepdim=True).clamp_min_(1e-12)
+        torch.mul(q_s, inv_tau / q_norm, out=q_hat[:n])  # q / (tau |q|)
+        torch.div(k_s, k_norm, out=k_hat[:n])
+        a = logits[: n * H]  # (n*H, N, N)
+        row = (s % period) * H
+        # bias + mask + cos / tau, in one product
+        torch.baddbmm(start[row : row + n * H], q_hat[:n].view(n * H, N, D),
+                      k_hat[:n].view(n * H, N, D).transpose(1, 2), out=a)
+        torch.softmax(a, dim=-1, out=a)
+        torch.matmul(a.view(n, H, N, N), v[s : s + n], out=out[s : s + n])  # (n, H, N, D)
+    return out
+
+# docs/papers/swin-transformer-v2.md:289
 class WindowAttention(nn.Module):
     """Window multi-head self-attention with log-CPB and scaled cosine attention.
 
     forward(x, mask=None): x (B_, N, C) with N = Wh * Ww tokens per window and
     B_ = batch * windows; mask (nW, N, N) for shifted windows. Returns (B_, N, C).
-    `fast=True` uses F.scaled_dot_product_attention; `fast=False` the readable path.
+    `fast=True` takes a fast path of cosine_attention (see there); `fast=False` the readable one.
     """
 
     def __init__(self, dim, window_size, num_heads, qkv_bias=True, pretrained_window_size=(0, 0), fast=True):
@@ -138,7 +189,7 @@ class WindowAttention(nn.Module):
         out = out.transpose(1, 2).reshape(B_, N, C)  # (B_, N, C)
         return self.proj(out)
 
-# docs/papers/swin-transformer-v2.md:273
+# docs/papers/swin-transformer-v2.md:350
 def shifted_window_mask(resolution, window_size, shift_size, device=None, dtype=torch.float32):
     """Attention mask of shifted-window attention: (nW, N, N), 0 inside a region, -100 across."""
     H, W = resolution

@@ -15,6 +15,8 @@ import torch
 from snippets.swin_v2 import (
     WindowAttention,
     cosine_attention,
+    cosine_attention_blocked,
+    cosine_attention_sdpa,
     log_spaced_coords,
     relative_position_index,
     shifted_window_mask,
@@ -157,20 +159,9 @@ def test_fast_path_matches_readable_path(device, dtype, shifted):
     torch.testing.assert_close(ours, ref, atol=ATOL[dtype], rtol=0)
 
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-@pytest.mark.parametrize("with_bias", [False, True], ids=["no-bias", "bias"])
-@pytest.mark.parametrize("with_mask", [False, True], ids=["no-mask", "mask"])
-def test_cosine_attention_fast_matches_readable(device, dtype, with_bias, with_mask):
-    """Every combination of bias and mask, on q, k, v that are strided views of one qkv
-    tensor (as in the module), with 3 images of 4 windows so the mask must follow the windows.
-
-    float64 also crosses the clamp (1 / tau = 100). float32 stays at 1 / tau = 20: at 100,
-    logits reach 116, where one float32 step is 7.6e-6, and the two paths' rounding of the
-    logits alone moved outputs by up to 1.1e-5, past the 1e-5 REFERENCES.md gives for
-    logits of order 10 (the old fast path, with .repeat, did the same).
-    """
+def _attention_inputs(device, dtype, with_bias, with_mask, B=3, nW=4, H=2, N=16, D=8):
+    """q, k, v as strided views of one qkv tensor (as in the module), logit_scale, bias, mask."""
     g = torch.Generator(device=device).manual_seed(4)
-    B, nW, H, N, D = 3, 4, 2, 16, 8
     qkv = torch.randn(B * nW, N, 3, H, D, generator=g, device=device, dtype=dtype)
     q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)  # each (B_, H, N, D), not contiguous
     scales = [1.0, 5.0] if dtype == torch.float64 else [1.0, math.log(20.0)]  # log(1 / tau)
@@ -182,11 +173,71 @@ def test_cosine_attention_fast_matches_readable(device, dtype, with_bias, with_m
         mask[1:, : N // 2, N // 2:] = -100.0  # (nW, N, N): windows 1.. cut in two, window 0 whole
         mask[1:, N // 2:, : N // 2] = -100.0
         mask[3] = mask[3].flip(-1)
-    ours = cosine_attention(q, k, v, logit_scale, bias, mask, fast=True)
-    ref = cosine_attention(q, k, v, logit_scale, bias, mask, fast=False)
-    assert ours.shape == (B * nW, H, N, D)
-    _record("cosine_attention fast-vs-readable", ours, ref)
+    return q, k, v, logit_scale, bias, mask
+
+
+# each path of cosine_attention, as (name, function of q, k, v, logit_scale, bias, mask)
+BLOCK = 2 * 16 * 16  # values of one window's logits in _attention_inputs (H = 2, N = 16)
+PATHS = {
+    "fast": lambda *a: cosine_attention(*a, fast=True),
+    "sdpa": cosine_attention_sdpa,
+    # 3 windows fit a block, fewer than an image's 4: blocks of 2 windows, the mask read from mid-table
+    "blocked-2": lambda *a: cosine_attention_blocked(*a, block_bytes=3 * BLOCK * a[0].element_size()),
+    # 9 windows fit: blocks of 8 (two images), then a last block of 4
+    "blocked-8": lambda *a: cosine_attention_blocked(*a, block_bytes=9 * BLOCK * a[0].element_size()),
+    "blocked-default": cosine_attention_blocked,  # the whole batch in one block
+}
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("with_bias", [False, True], ids=["no-bias", "bias"])
+@pytest.mark.parametrize("with_mask", [False, True], ids=["no-mask", "mask"])
+def test_cosine_attention_fast_matches_readable(device, dtype, with_bias, with_mask, path):
+    """Every fast path against the readable one, for every combination of bias and mask, on
+    q, k, v that are strided views of one qkv tensor (as in the module), with 3 images of 4
+    windows so the mask must follow the windows (and, blocked, across blocks of 2 and of 8).
+
+    float64 also crosses the clamp (1 / tau = 100). float32 stays at 1 / tau = 20: at 100,
+    logits reach 116, where one float32 step is 7.6e-6, and the two paths' rounding of the
+    logits alone moved outputs by up to 1.1e-5, past the 1e-5 REFERENCES.md gives for
+    logits of order 10 (the old fast path, with .repeat, did the same).
+    """
+    inputs = _attention_inputs(device, dtype, with_bias, with_mask)
+    ours = PATHS[path](*inputs)
+    ref = cosine_attention(*inputs, fast=False)
+    assert ours.shape == (12, 2, 16, 8)
+    _record(f"cosine_attention {path}-vs-readable", ours, ref)
     torch.testing.assert_close(ours, ref, atol=ATOL[dtype], rtol=0)
+
+
+def test_fast_picks_the_blocked_path_on_a_cpu_only_without_gradients():
+    """fast=True: the blocked path on a CPU when nothing needs a gradient (it writes into
+    buffers, which autograd cannot follow); the SDPA path when something does, and then the
+    gradients are the readable path's."""
+    q, k, v, logit_scale, bias, mask = _attention_inputs("cpu", torch.float64, True, True)
+    assert torch.equal(cosine_attention(q, k, v, logit_scale, bias, mask, fast=True),
+                       cosine_attention_blocked(q, k, v, logit_scale, bias, mask))
+    grads = []
+    for fast in (True, False):
+        leaf = bias.clone().requires_grad_()
+        out = cosine_attention(q, k, v, logit_scale, leaf, mask, fast=fast)
+        if fast:
+            assert torch.equal(out, cosine_attention_sdpa(q, k, v, logit_scale, leaf, mask))
+        (out * torch.linspace(-1, 1, out.numel(), dtype=out.dtype).view_as(out)).sum().backward()
+        grads.append(leaf.grad)
+    assert grads[0].abs().max() > 1e-3  # the bias does move the output
+    torch.testing.assert_close(grads[0], grads[1], atol=1e-12, rtol=0)
+    with torch.no_grad():  # a parameter under no_grad needs no gradient
+        leaf = bias.clone().requires_grad_()
+        assert torch.equal(cosine_attention(q, k, v, logit_scale, leaf, mask, fast=True),
+                           cosine_attention_blocked(q, k, v, logit_scale, bias, mask))
+
+
+def test_blocked_path_rejects_windows_that_are_not_whole_images():
+    q, k, v, logit_scale, bias, mask = _attention_inputs("cpu", torch.float32, True, True)
+    with pytest.raises(ValueError, match="11 windows are not whole images of 4 windows"):
+        cosine_attention_blocked(q[:11], k[:11], v[:11], logit_scale, bias, mask)
 
 
 @pytest.mark.parametrize("shifted", [False, True])
@@ -223,11 +274,13 @@ def test_forward_matches_the_formulas(device, shifted):
                 logits = (logits.view(B, nW, N, N) + mask).view(B * nW, N, N)  # (B_, N, N)
             heads.append(logits.softmax(dim=-1) @ v_h)  # (B_, N, D)
         expect = torch.cat(heads, dim=-1) @ attn.proj.weight.T + attn.proj.bias  # (B_, N, C)
-        for fast in (True, False):
-            attn.fast = fast
+    # the fast path with gradients (SDPA), without (blocked on a CPU), and the readable path
+    for fast, grad in ((True, True), (True, False), (False, True)):
+        attn.fast = fast
+        with torch.set_grad_enabled(grad):
             out = attn(x, mask)
-            _record("output-vs-formulas", out, expect)
-            torch.testing.assert_close(out, expect, atol=1e-12, rtol=0)
+        _record("output-vs-formulas", out, expect)
+        torch.testing.assert_close(out, expect, atol=1e-12, rtol=0)
 
 
 def test_shifted_window_mask_blocks_across_regions(device):

@@ -6,7 +6,8 @@
 
 Each method draws its own mask inside the timed region, so all three pay for
 their random numbers. Times come from torch.utils.benchmark (which synchronises
-CUDA) as the median over repeated runs. The JSON records the device's name, the
+CUDA), the methods taking turns for a few rounds; each figure is the median
+of its rounds' medians. The JSON records the device's name, the
 torch version and every figure of the table.
 """
 
@@ -59,17 +60,25 @@ def device_name(device: torch.device) -> str:
     return platform.processor() or platform.machine()
 
 
-def bench(sizes: list[int], p: float, device: torch.device, min_run_time: float) -> list[dict]:
+def bench(sizes: list[int], p: float, device: torch.device, min_run_time: float, rounds: int = 3) -> list[dict]:
+    """Median time of each method at each size: the methods take turns for ``rounds`` rounds, and
+    each figure is the median of its rounds' medians, so that a busy spell slows all of them."""
+    import statistics
+
     rows = []
     for n in sizes:
         x = torch.randn(n, device=device)
-        for name, fn in METHODS.items():
+        runs: dict[str, list[float]] = {name: [] for name in METHODS}
+        for fn in METHODS.values():
             fn(x, p)  # warm-up (CUDA context, allocator)
-            # Timer runs its statement on one thread unless told otherwise
-            timer = benchmark.Timer(stmt="fn(x, p)", globals={"fn": fn, "x": x, "p": p},
-                                    num_threads=torch.get_num_threads())
-            measurement = timer.blocked_autorange(min_run_time=min_run_time)
-            rows.append({"elements": n, "method": name, "median_us": measurement.median * 1e6})
+        for _ in range(rounds):
+            for name, fn in METHODS.items():
+                # Timer runs its statement on one thread unless told otherwise
+                timer = benchmark.Timer(stmt="fn(x, p)", globals={"fn": fn, "x": x, "p": p},
+                                        num_threads=torch.get_num_threads())
+                runs[name].append(timer.blocked_autorange(min_run_time=min_run_time).median)
+        rows += [{"elements": n, "method": name, "median_us": statistics.median(times) * 1e6}
+                 for name, times in runs.items()]
     return rows
 
 
@@ -93,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[2**16, 2**20, 2**24], help="numbers of elements")
     parser.add_argument("-p", type=float, default=0.5, help="drop probability (default: 0.5)")
-    parser.add_argument("--min-run-time", type=float, default=0.5, help="seconds per measurement")
+    parser.add_argument("--min-run-time", type=float, default=0.3, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds in which the methods take turns")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args(argv)
 
@@ -105,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tools/bench_dropout: -p {args.p}: must be strictly between 0 and 1", file=sys.stderr)
         return 2
     torch.manual_seed(0)
-    rows = bench(args.sizes, args.p, device, args.min_run_time)
+    rows = bench(args.sizes, args.p, device, args.min_run_time, args.rounds)
     result = {
         "device": device.type,
         "device_name": device_name(device),

@@ -235,15 +235,32 @@ def _ms(value: float) -> str:
     return f"{value:.{max(0, 2 - math.floor(math.log10(abs(value))))}f}" if value else "0"
 
 
+DEFAULT_MALLOC = (
+    "A default process: glibc's malloc returns each freed block of more than 32 MB to the kernel, so "
+    "a side that makes such tensors on every call (the readable Swin V2 path makes four of 64 MB) "
+    "also pays a page fault per 4 KB of them, counted per call in `benchmarks/snippets-cpu.json`. "
+    "The next table takes that cost away."
+)
+REUSED = (
+    "The same benchmark with malloc told to keep freed memory for reuse (`mallopt`): no side takes page "
+    "faults, and what is left is what the computations cost."
+)
+
+
 def snippets_section(record: dict) -> str:
     a, m, s = record["adam"], record["moco"], record["swin_v2"]
     yes = lambda ok: "yes" if ok else "no"  # noqa: E731
+    reused = record.get("allocator") == "freed memory reused"
     lines = [
-        f"## Snippets on {record['device'].upper()}",
+        f"## Snippets on {record['device'].upper()}" + (", freed memory reused" if reused else ""),
         "",
-        "`python -m tools.bench_snippets`: each pair timed in turns with `torch.utils.benchmark`, "
-        "medians over rounds.",
+        "`python -m tools.bench_snippets" + (" --reuse-freed-memory" if reused else "")
+        + "`: each pair timed in turns with `torch.utils.benchmark`, medians over rounds.",
         "",
+    ]
+    if record["device"] == "cpu":
+        lines += [REUSED if reused else DEFAULT_MALLOC, ""]
+    lines += [
         _stamp(record) + f" torch {record['torch']}, {record['threads']} threads.",
         "",
         "| comparison | ours (ms) | reference (ms) | ratio | target | met |",
@@ -264,11 +281,21 @@ def snippets_section(record: dict) -> str:
         lines.append(f"| MoCo momentum update | {_ms(m['ms']['momentum_update (snippets/moco.py)'])} | {_ms(floor)} "
                      f"(one `lerp_` over a flat copy: the memory-bound floor) | "
                      f"{m['ms']['momentum_update (snippets/moco.py)'] / floor:.2f}x the floor | | |")
+    extra = {  # sides timed on a CPU only
+        "cosine_attention_sdpa": "`F.scaled_dot_product_attention` (the GPU's fast path)",
+        "floor: the products and the softmax alone": "the two products and the softmax alone, in cache: "
+                                                     "the floor of any eager-PyTorch path",
+    }
     for label, case in s["cases"].items():
         lines.append(
             f"| Swin V2 {s['what']}, {label} | {_ms(case['ms']['fast'])} (fast) | {_ms(case['ms']['readable'])} "
             f"(readable) | {case['speedup']:.1f}x faster | {s['target']}x | {yes(case['met'])} |"
         )
+        for name, what in extra.items():
+            if name in case["ms"]:
+                lines.append(f"| Swin V2, {label}: {what} | {_ms(case['ms'][name])} | "
+                             f"{_ms(case['ms']['readable'])} (readable) | "
+                             f"{case['ms']['readable'] / case['ms'][name]:.2f}x | | |")
     lines += ["", f"`torch.optim.Adam(foreach=False)`: {_ms(a['ms']['torch.optim.Adam(foreach=False)'])} ms.", ""]
     lines += ["Dropout, p = 0.5, each method drawing its own mask:", ""]
     from tools.bench_dropout import table  # noqa: E402
@@ -303,7 +330,7 @@ def render() -> dict[Path, str]:
         record = _load(BENCH / name)
         if record:
             parts.append(section(record))
-    for device in ("cpu", "cuda"):
+    for device in ("cpu", "cpu-reused", "cuda"):
         record = _load(BENCH / f"snippets-{device}.json")
         if record:
             parts.append(snippets_section(record))

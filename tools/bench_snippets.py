@@ -21,12 +21,15 @@
 - Dropout (tools/bench_dropout.py): mask multiply, masked assignment, F.dropout.
 
 MoCo and Swin V2 also record the minor page faults per call of each side.
-Depending on the allocator's state, a large tensor freed and allocated again
-may be mapped afresh, and then the side that allocates more also pays the
-kernel's page faults: in a fresh process the readable Swin V2 path took some
-100,000 per call and ran 2.5x slower than the fast one; in the full benchmark
-run of 2026-11-23, no side took any. The count says which regime a figure
-comes from.
+glibc's malloc hands a block of more than 32 MB back to the kernel when it is
+freed, so a tensor that size made on every call is mapped afresh on every
+call and pays a page fault per 4 KB page; smaller blocks are usually reused.
+The readable Swin V2 path makes four 64 MB tensors per call (some 90,000
+faults), so in a default process it pays for memory the fast path never asks
+for. ``--reuse-freed-memory`` tells malloc (mallopt) to keep what is freed
+for reuse, which takes the faults away from every side and leaves what the
+computations themselves cost; the committed CPU results come in both forms,
+``snippets-cpu.json`` and ``snippets-cpu-reused.json``.
 
 Each pair is timed with torch.utils.benchmark (which synchronises CUDA),
 alternating ours and the reference for ``--rounds`` rounds after a warm-up,
@@ -38,6 +41,7 @@ the date and the machine's load.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import datetime
 import json
 import os
@@ -179,6 +183,9 @@ def bench_swin(device, quick: bool, rounds: int, min_run_time: float) -> dict:
             "readable": lambda: swin_v2.cosine_attention(q, k, v, logit_scale, fast=False, **extra),
             "fast": lambda: swin_v2.cosine_attention(q, k, v, logit_scale, fast=True, **extra),
         }
+        if device.type == "cpu":  # fast is the blocked path here; SDPA is what it replaced
+            fns[SDPA] = lambda: swin_v2.cosine_attention_sdpa(q, k, v, logit_scale, **extra)
+            fns[PRODUCTS] = products_and_softmax(q, k, v)
         times = timed(fns, rounds, min_run_time)
         speedup = times["readable"] / times["fast"]
         results[label] = {
@@ -192,10 +199,54 @@ def bench_swin(device, quick: bool, rounds: int, min_run_time: float) -> dict:
     }
 
 
-def bench_all(device: torch.device, quick: bool, rounds: int, min_run_time: float) -> dict:
+SDPA = "cosine_attention_sdpa"
+PRODUCTS = "floor: the products and the softmax alone"
+
+
+def products_and_softmax(q, k, v, windows: int = 64):
+    """The part of cosine attention no eager CPU path avoids, as the blocked path runs it: per block
+    of windows (logits in cache), q k^T plus a bias, the softmax in place, and the product with v.
+    The normalisation of q and k, and everything else, is left out, so readable / this bounds the
+    speed-up of any such path."""
+    B_, H, N, D = q.shape
+    q, k, v = (t.reshape(B_ * H, N, D) for t in (q, k, v))
+    k_t = k.transpose(1, 2)  # (B_*H, D, N)
+    size = min(windows, B_) * H
+    start = torch.zeros(size, N, N, device=q.device, dtype=q.dtype)
+    logits = torch.empty(size, N, N, device=q.device, dtype=q.dtype)
+    out = torch.empty_like(v)
+
+    def run():
+        for s in range(0, B_ * H, size):
+            a = logits[: min(size, B_ * H - s)]
+            e = s + a.shape[0]
+            torch.baddbmm(start[: a.shape[0]], q[s:e], k_t[s:e], out=a)
+            torch.softmax(a, dim=-1, out=a)
+            torch.bmm(a, v[s:e], out=out[s:e])
+        return out
+
+    return run
+
+
+def reuse_freed_memory() -> bool:
+    """Have glibc's malloc keep freed memory for reuse, large blocks included: no block is
+    mapped on its own (M_MMAP_MAX 0) and the heap is never trimmed (M_TRIM_THRESHOLD at its
+    largest). False, and nothing changed, where the C library is not glibc."""
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4
+    return mallopt(M_MMAP_MAX, 0) == 1 and mallopt(M_TRIM_THRESHOLD, 2**31 - 1) == 1
+
+
+def bench_all(device: torch.device, quick: bool, rounds: int, min_run_time: float,
+              allocator: str = "default") -> dict:
     dropout_sizes = [2**12] if quick else [2**16, 2**20, 2**24]
     return {
         "device": device.type,
+        "allocator": allocator,
         "device_name": bench_dropout.device_name(device),
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
@@ -212,8 +263,8 @@ def bench_all(device: torch.device, quick: bool, rounds: int, min_run_time: floa
 def report(result: dict) -> str:
     a, m, s = result["adam"], result["moco"], result["swin_v2"]
     lines = [
-        f"{result['device_name']} ({result['device']}, torch {result['torch']}, {result['threads']} threads), "
-        f"{result['date']}",
+        f"{result['device_name']} ({result['device']}, torch {result['torch']}, {result['threads']} threads, "
+        f"malloc: {result['allocator']}), {result['date']}",
         "",
         "| benchmark | ours (ms) | reference (ms) | ratio | target | met |",
         "|---|---:|---:|---:|---|---|",
@@ -235,6 +286,11 @@ def report(result: dict) -> str:
             f"| Swin V2 cosine attention, {label} | {case['ms']['fast']:.1f} | {case['ms']['readable']:.1f} "
             f"(readable) | {case['speedup']:.1f}x faster | >= 2x | {'yes' if case['met'] else 'no'} |"
         )
+        for name in (SDPA, PRODUCTS):
+            if name in case["ms"]:
+                lines.append(f"| Swin V2 cosine attention, {label}: {name} | {case['ms'][name]:.1f} | "
+                             f"{case['ms']['readable']:.1f} (readable) | "
+                             f"{case['ms']['readable'] / case['ms'][name]:.2f}x faster | | |")
     lines += ["", bench_dropout.table(result["dropout"]["results"])]
     return "\n".join(lines)
 
@@ -246,9 +302,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, one round (for the tests)")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per comparison")
     parser.add_argument("--min-run-time", type=float, default=0.3, help="seconds per measurement")
-    parser.add_argument("--json", type=Path, help="write here (default: benchmarks/snippets-<device>.json; "
-                                                  "none with --quick)")
+    parser.add_argument("--json", type=Path, help="write here (default: benchmarks/snippets-<device>.json, "
+                                                  "-reused.json with --reuse-freed-memory; none with --quick)")
+    parser.add_argument("--reuse-freed-memory", action="store_true",
+                        help="keep freed memory for reuse (glibc mallopt), so that no side pays page faults")
     args = parser.parse_args(argv)
+    allocator = "default"
+    if args.reuse_freed_memory:
+        if not reuse_freed_memory():
+            print("tools/bench_snippets: --reuse-freed-memory needs glibc's mallopt", file=sys.stderr)
+            return 2
+        allocator = "freed memory reused"
+        if args.device == "cuda":
+            print("tools/bench_snippets: --reuse-freed-memory is about the CPU's malloc; use --device cpu",
+                  file=sys.stderr)
+            return 2
+        args.device = "cpu"
     if args.device == "cuda" and not torch.cuda.is_available():
         print("tools/bench_snippets: --device cuda: CUDA is not available here", file=sys.stderr)
         return 2
@@ -257,10 +326,11 @@ def main(argv: list[str] | None = None) -> int:
     rounds = 1 if args.quick else args.rounds
     min_run_time = 0.01 if args.quick else args.min_run_time
     for name in devices:
-        result = bench_all(torch.device(name), args.quick, rounds, min_run_time)
+        result = bench_all(torch.device(name), args.quick, rounds, min_run_time, allocator)
         print(report(result), flush=True)
+        suffix = "-reused" if args.reuse_freed_memory else ""
         path = args.json if args.json and len(devices) == 1 else (
-            None if args.quick else ROOT / "benchmarks" / f"snippets-{name}.json")
+            None if args.quick else ROOT / "benchmarks" / f"snippets-{name}{suffix}.json")
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
