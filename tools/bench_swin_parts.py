@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Where the Swin V2 fast path's time goes on a GPU, at the benchmark's size.
+"""Where the Swin V2 fast path's time goes on a GPU, at the benchmark's size; and,
+on a CPU, how the three paths compare across window shapes.
 
-    python -m tools.bench_swin_parts        # needs CUDA; prints one line per timing
+    python -m tools.bench_swin_parts        # CUDA: one line per timing (benchmarks/swin-parts-cuda.log)
+    python -m tools.bench_swin_parts --cpu  # CPU: shapes (benchmarks/swin-shapes-cpu.log)
 
 tools/bench_snippets.py times cosine_attention(fast=True) against the readable
 path. This splits the fast path into its parts, F.normalize of q and k and
@@ -27,7 +29,48 @@ def t(label, fn):
     print(f"{label:55s} {m.median*1e3:8.3f} ms", flush=True)
 
 
+# (B_, H, N, D, nW): the benchmark's size, then Swin V2 windows of 12 x 12, 16 x 16, 7 x 7, and wider heads
+SHAPES = [(1024, 4, 64, 32, 64), (256, 6, 144, 32, 16), (128, 4, 256, 32, 16), (4096, 3, 49, 32, 64),
+          (64, 8, 256, 64, 4)]
+
+
+def cpu_shapes() -> int:
+    """Readable, blocked and SDPA paths at several shapes, with bias and mask, malloc keeping
+    freed memory (no page faults on any side), the three paths taking turns."""
+    from tools.bench_snippets import reuse_freed_memory, timed
+    from snippets.swin_v2 import cosine_attention_blocked, cosine_attention_sdpa
+
+    if not reuse_freed_memory():
+        print("tools/bench_swin_parts --cpu: needs glibc's mallopt", file=sys.stderr)
+        return 2
+    import datetime
+
+    from tools.bench_dropout import device_name
+
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"{device_name(torch.device('cpu'))}, {when}, torch {torch.__version__}, "
+          f"{torch.get_num_threads()} threads, freed memory reused")
+    torch.manual_seed(0)
+    for B_, H, N, D, nW in SHAPES:
+        q, k, v = (torch.randn(B_, H, N, D) for _ in range(3))
+        ls = torch.log(10 * torch.ones(H, 1, 1))
+        bias = 16 * torch.sigmoid(torch.randn(H, N, N))
+        mask = torch.zeros(nW, N, N)
+        mask[nW // 2:, : N // 2, N // 2:] = -100.0
+        ms = {name: t * 1e3 for name, t in timed({
+            "readable": lambda: cosine_attention(q, k, v, ls, bias, mask, fast=False),
+            "blocked": lambda: cosine_attention_blocked(q, k, v, ls, bias, mask),
+            "sdpa": lambda: cosine_attention_sdpa(q, k, v, ls, bias, mask),
+        }, rounds=3, min_run_time=0.3).items()}
+        print(f"(B_, H, N, D) = ({B_}, {H}, {N}, {D}), {nW} windows: readable {ms['readable']:.1f} ms, "
+              f"blocked {ms['blocked']:.1f} ms ({ms['readable'] / ms['blocked']:.2f}x), "
+              f"sdpa {ms['sdpa']:.1f} ms ({ms['readable'] / ms['sdpa']:.2f}x)", flush=True)
+    return 0
+
+
 def main() -> int:
+    if "--cpu" in sys.argv[1:]:
+        return cpu_shapes()
     if not torch.cuda.is_available():
         print("tools/bench_swin_parts: needs a CUDA device", file=sys.stderr)
         return 2
