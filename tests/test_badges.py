@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import markdown
 
-from tools.extract import modules_in_note
+from tools.extract import code_digest, modules_in_note
 from tools.hooks.badges import add_badges, badge, page_badges
 
 NOTE = """\
@@ -23,8 +21,7 @@ CUDA = {"date": "2026-11-24", "device_name": "NVIDIA H100 80GB HBM3", "tests_pas
 
 
 def digest() -> str:
-    text = modules_in_note(NOTE, "docs/courses/dropout.md")["dropout"]
-    return hashlib.sha256(text.encode()).hexdigest()
+    return code_digest(modules_in_note(NOTE, "docs/courses/dropout.md")["dropout"])
 
 
 def test_a_matching_record_names_devices_tests_torch_and_date():
@@ -44,6 +41,9 @@ def test_a_record_of_another_version_does_not_count():
 def test_the_hash_is_that_of_the_module_the_page_exports_now():
     records = {"dropout": {"sha256": digest(), "devices": {"cpu": CPU}}}
     assert page_badges(NOTE, "docs/courses/dropout.md", records)["snippets/dropout.py"][1] is True
+    moved = NOTE.replace("# Dropout\n", "# Dropout\n\nText above the block moves its line.\n")
+    assert "dropout.md:5" in modules_in_note(moved, "docs/courses/dropout.md")["dropout"]
+    assert page_badges(moved, "docs/courses/dropout.md", records)["snippets/dropout.py"][1] is True
     edited = NOTE.replace("1 - p", "1.0 - p")
     assert page_badges(edited, "docs/courses/dropout.md", records) == {
         "snippets/dropout.py": ("not verified for this version", False)

@@ -16,8 +16,8 @@ import pytest
 
 from tests.plugins.blocks import parse_mark
 from tests.plugins.devices import cuda_problem
-from tests.plugins.verified import passed_per_device, updated
-from tools.extract import NoteError
+from tests.plugins.verified import carried_over, passed_per_device, updated
+from tools.extract import NoteError, code_digest
 from tools.extract import main as extract
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -301,9 +301,7 @@ def test_a_passing_run_records_the_module_and_a_rerun_changes_nothing(pytester, 
     root = checkout(pytester, monkeypatch)
     inner(pytester).assert_outcomes(passed=3, skipped=1)
     saved = records(root)
-    import hashlib
-
-    assert saved["demo"]["sha256"] == hashlib.sha256((root / "snippets" / "demo.py").read_bytes()).hexdigest()
+    assert saved["demo"]["sha256"] == code_digest((root / "snippets" / "demo.py").read_text())
     cpu = saved["demo"]["devices"]["cpu"]
     assert set(saved["demo"]["devices"]) == {"cpu"}
     assert cpu["tests_passed"] == 2 and cpu["torch"] and cpu["device_name"] and len(cpu["date"]) == 10
@@ -313,6 +311,61 @@ def test_a_passing_run_records_the_module_and_a_rerun_changes_nothing(pytester, 
     before = path.read_bytes()
     inner(pytester).assert_outcomes(passed=3, skipped=1)
     assert path.read_bytes() == before
+
+
+def test_text_added_above_a_block_keeps_its_record(pytester, monkeypatch):
+    """Prose added to a note moves the block-line comments of the module (# docs/notes/demo.md:3
+    becomes :6), not its code: the record still holds, and a run leaves verified.json as it was.
+    A change to the code does not keep it."""
+    from tools.hooks.badges import badge
+
+    root = checkout(pytester, monkeypatch)
+    inner(pytester).assert_outcomes(passed=3, skipped=1)
+    module, path = root / "snippets" / "demo.py", root / "snippets" / "verified.json"
+    before, saved = module.read_text(), path.read_bytes()
+    note = root / "docs" / "notes" / "demo.md"
+    note.write_text(note.read_text().replace("# Demo\n", "# Demo\n\nA new paragraph,\non two lines.\n"))
+    assert extract(["--root", str(root)]) == 0
+    assert module.read_text() != before and "# docs/notes/demo.md:6" in module.read_text()
+    assert badge(records(root)["demo"], code_digest(module.read_text()))[1]
+    inner(pytester).assert_outcomes(passed=3, skipped=1)
+    assert path.read_bytes() == saved
+    note.write_text(note.read_text().replace("return a / b", "return a / b  # the ratio"))
+    assert extract(["--root", str(root)]) == 0
+    assert badge(records(root)["demo"], code_digest(module.read_text())) == ("not verified for this version", False)
+
+
+def test_code_digest_leaves_out_the_block_line_comments_only():
+    head = "# Generated from docs/notes/demo.md by tools/extract; edit the note, not this file.\n\n"
+    module = head + "# docs/notes/demo.md:3\ndef ratio(a, b):\n    return a / b\n"
+    moved = module.replace("demo.md:3", "demo.md:30")
+    assert code_digest(moved) == code_digest(module)
+    assert code_digest(module.replace("a / b", "b / a")) != code_digest(module)
+    assert code_digest(module.replace("ratio", "ratio  # docs/notes/demo.md:3")) != code_digest(module)
+    # another note's marker is code (a comment) like any other, and so is all of a file with no banner
+    assert code_digest(module.replace("docs/notes/demo.md:3", "docs/other.md:3")) != code_digest(module)
+    assert code_digest(moved.removeprefix(head)) != code_digest(module.removeprefix(head))
+
+
+def test_records_of_whole_file_hashes_are_carried_over(tmp_path):
+    """verified.json from before code_digest names the whole file's sha256: such a record, for
+    the file as it is now, is renamed to the file's code_digest with all its devices."""
+    import hashlib
+
+    text = "# Generated from docs/notes/demo.md by tools/extract; edit the note, not this file.\n\n" \
+           "# docs/notes/demo.md:3\nx = 1\n"
+    (tmp_path / "demo.py").write_text(text)
+    (tmp_path / "old.py").write_text(text.replace("x = 1", "x = 2"))
+    cuda = {"date": "2026-01-02", "device_name": "GPU Y", "torch": "2.13.0", "tests_passed": 2}
+    whole = hashlib.sha256(text.encode()).hexdigest()
+    old = {
+        "demo": {"sha256": whole, "devices": {"cuda": cuda}},
+        "old": {"sha256": whole, "devices": {"cuda": cuda}},  # recorded for code old.py no longer has
+        "gone": {"sha256": whole, "devices": {}},
+    }
+    new = carried_over(old, tmp_path)
+    assert new["demo"] == {"sha256": code_digest(text), "devices": {"cuda": cuda}}
+    assert new["old"] == old["old"] and new["gone"] == old["gone"]
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import hashlib
 import re
 import shlex
 import sys
@@ -58,6 +59,17 @@ MODULE_TITLE = re.compile(r"snippets/(?P<name>[A-Za-z_][A-Za-z0-9_]*)\.py")
 # Material's containers: admonitions, collapsible details, content tabs.
 # As Python-Markdown reads them: "!!! note", "!!!note", "???+ tip "Title"", "=== "Tab"".
 CONTAINER = re.compile(r'(?:!!!|\?\?\?\+?)[ \t]*[\w"-]|===[!+]{0,2}[ \t]+"')
+
+
+def code_digest(text: str) -> str:
+    """The sha256 a verification record names: of a generated module without its block-line
+    comments (``# docs/x.md:12``), which move when text above a block changes in its note
+    although the code does not. Any other text, generated or not, is hashed whole."""
+    banner = re.match(r"# Generated from (\S+) by tools/extract;", text)
+    if banner:
+        marker = re.compile(rf"# {re.escape(banner.group(1))}:\d+")
+        text = "\n".join(line for line in text.split("\n") if not marker.fullmatch(line))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class NoteError(Exception):

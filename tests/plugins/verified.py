@@ -3,7 +3,7 @@ module passed its tests on which device. Test runs write it; nothing else does.
 
     {
       "moco": {
-        "sha256": "<sha256 of snippets/moco.py>",
+        "sha256": "<sha256 of snippets/moco.py without its block-line comments>",
         "devices": {
           "cpu": {"date": "2026-11-23", "device_name": "AMD EPYC 7763 64-Core Processor",
                   "tests_passed": 12, "torch": "2.13.0+cpu"}
@@ -26,10 +26,14 @@ Stability. The file is rewritten only when what it says changes; a record
 whose hash, test count, torch version and device name are those it already
 has keeps its old date. So a run on the machine that made the records leaves
 the file (and ``git status``) as it was; a new machine, torch or note changes
-it, and those changes are meant to be committed. The hash is of the whole
-generated file, block-line comments included: moving a block in its note
-makes it "not verified for this version" until the tests run again. When a
+it, and those changes are meant to be committed. The hash is of the
+generated file without its block-line comments (``# docs/x.md:12``,
+tools.extract.code_digest): editing the text above a block in its note moves
+those lines, not the code, and the records stay. A change to the code makes
+the module "not verified for this version" until the tests run again; when a
 module's hash changes, the records of other devices for the old hash go.
+Records that name the whole file's hash, as they did before, are read as
+records of the code the module has now when that hash is still the file's.
 Modules that no longer exist are dropped.
 """
 
@@ -44,13 +48,33 @@ from pathlib import Path
 import pytest
 
 from tests.plugins.devices import DEVICES, item_device
+from tools.extract import code_digest
 
 RECORDS = Path("snippets") / "verified.json"
 UNFINISHED = (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR)
 
 
 def sha256(path: Path) -> str:
+    """What a record names: the module's hash without its block-line comments."""
+    return code_digest(path.read_text(encoding="utf-8"))
+
+
+def whole_file_sha256(path: Path) -> str:
+    """What a record named before block-line comments were left out (read when carrying it over)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def carried_over(old: dict, snippets: Path) -> dict:
+    """``old`` with each record that names its module's whole-file hash renamed to the module's
+    code_digest: a record written before the hash left block-line comments out, for the code
+    the module has now."""
+    new = {}
+    for name, entry in old.items():
+        file = snippets / f"{name}.py"
+        if file.is_file() and entry.get("sha256") == whole_file_sha256(file):
+            entry = {**entry, "sha256": sha256(file)}
+        new[name] = entry
+    return new
 
 
 def cpu_name() -> str:
@@ -218,6 +242,7 @@ class Recorder:
         except ValueError as error:
             self.summary.append(f"{RECORDS}: unreadable ({error}); written anew")
             old = {}
+        old = carried_over(old, self.root / "snippets")
         today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
         devices = {device for _, found in verified.values() for device in found}
         about = {

@@ -7,7 +7,8 @@ from snippets/verified.json to that title, e.g.
     snippets/moco.py · verified on CPU (12 tests, AMD EPYC 7763, torch 2.13.0, 2026-11-23)
 
 A record counts only when its sha256 is that of the module the page's fences
-make now (tools/extract renders it from the page's source); otherwise the
+make now (tools/extract renders it from the page's source; its block-line
+comments are left out of the hash, see tools.extract.code_digest); otherwise the
 badge says "not verified for this version", or "not verified" when the
 module has never passed. An exported block whose title cannot be found in the
 page's HTML is a warning, which ``mkdocs build --strict`` makes an error.
@@ -15,7 +16,6 @@ page's HTML is a warning, which ``mkdocs build --strict`` makes an error.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import logging
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools.extract import NoteError, modules_in_note  # noqa: E402
+from tools.extract import NoteError, code_digest, modules_in_note  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.badges")
 DEVICE_NAMES = {"cpu": "CPU", "cuda": "CUDA"}
@@ -57,8 +57,7 @@ def page_badges(source: str, path: str, records: dict) -> dict[str, tuple[str, b
     """Title (snippets/<name>.py) -> badge, for the modules a note exports."""
     found = {}
     for name, text in modules_in_note(source, path).items():
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        found[f"snippets/{name}.py"] = badge(records.get(name), digest)
+        found[f"snippets/{name}.py"] = badge(records.get(name), code_digest(text))
     return found
 
 

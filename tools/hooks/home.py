@@ -9,7 +9,6 @@ current sha256 as the badges are.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sys
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tools.extract import code_digest  # noqa: E402
 from tools.hooks.badges import DEVICE_NAMES, badge, load_records  # noqa: E402
 from tools.hooks.papers import front_matter  # noqa: E402
 
@@ -66,8 +66,7 @@ def verification(snippets: Path) -> list[tuple[str, str, bool]]:
     for module in sorted(snippets.glob("*.py")):
         if module.name == "__init__.py":
             continue
-        digest = hashlib.sha256(module.read_text(encoding="utf-8").encode("utf-8")).hexdigest()
-        text, verified = badge(records.get(module.stem), digest)
+        text, verified = badge(records.get(module.stem), code_digest(module.read_text(encoding="utf-8")))
         rows.append((module.stem, text, verified))
     return rows
 
