@@ -283,8 +283,8 @@ def snippets_section(record: dict) -> str:
                      f"{m['ms']['momentum_update (snippets/moco.py)'] / floor:.2f}x the floor | | |")
     extra = {  # sides timed on a CPU only
         "cosine_attention_sdpa": "`F.scaled_dot_product_attention` (the GPU's fast path)",
-        "floor: the products and the softmax alone": "the two products and the softmax alone, in cache: "
-                                                     "the floor of any eager-PyTorch path",
+        "floor: the products and the softmax alone": "the two products and the softmax alone, in cache "
+                                                     "(what every eager-PyTorch path still runs)",
     }
     for label, case in s["cases"].items():
         lines.append(
