@@ -142,11 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             for variant in ([None] if args.site is not None else args.variants):
                 site, build_s = args.site, None
                 if site is None:
-                    os.environ[ENV] = "0" if variant == "before" else "1"
-                    try:
-                        build_s = measure(project, variant, notes, timeout=900).build_s
-                    finally:
-                        del os.environ[ENV]
+                    shards = {ENV: "0" if variant == "before" else "1"}
+                    build_s = measure(project, variant, notes, timeout=900, env=shards).build_s
                     site = project / "site"
                 index_mb = search_index_mb(site)
                 rows = time_queries(site, QUERIES, args.timeout)

@@ -249,11 +249,12 @@ def _run_measured(command: list[str], cwd: Path, env: dict, timeout: float, log)
     return process.returncode, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
-def measure(project: Path, variant: str, notes: int, timeout: float) -> Result:
+def measure(project: Path, variant: str, notes: int, timeout: float, env: dict[str, str] | None = None) -> Result:
+    """Build the project once, timed; ``env`` adds to the build's environment."""
     site = project / "site"
     if site.exists():
         shutil.rmtree(site)
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "OFFLINE": "false"}
+    env = {**os.environ, **(env or {}), "NO_MKDOCS_2_WARNING": "1", "OFFLINE": "false"}
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)]
     with tempfile.TemporaryFile("w+") as log:
         code, seconds, cpu, rss = _run_measured(command, project, env, timeout, log)
