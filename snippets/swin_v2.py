@@ -49,7 +49,7 @@ def relative_position_index(window_size, device=None):
     # shift each offset to start at 0, then read (d_h, d_w) as a row-major index
     return (offset[0] + Wh - 1) * (2 * Ww - 1) + (offset[1] + Ww - 1)  # (N, N)
 
-# docs/papers/swin-transformer-v2.md:151
+# docs/papers/swin-transformer-v2.md:150
 def cosine_attention(q, k, v, logit_scale, bias=None, mask=None, fast=False):
     """Scaled cosine attention, Eq. (2): softmax(cos(q, k) / tau + B + mask) v.
 
@@ -77,7 +77,7 @@ def cosine_attention(q, k, v, logit_scale, bias=None, mask=None, fast=False):
         attn = attn.view(B_, H, N, N)  # (B_, H, N, N)
     return attn.softmax(dim=-1) @ v  # (B_, H, N, D)
 
-# docs/papers/swin-transformer-v2.md:191
+# docs/papers/swin-transformer-v2.md:190
 def cosine_attention_sdpa(q, k, v, logit_scale, bias=None, mask=None):
     """cosine_attention through F.scaled_dot_product_attention (fused kernels on a GPU)."""
     B_, H, N, D = q.shape
@@ -97,7 +97,7 @@ def cosine_attention_sdpa(q, k, v, logit_scale, bias=None, mask=None):
     out = F.scaled_dot_product_attention(q_hat, k_hat, v, attn_mask=windows, scale=1.0)  # (B, nW*H, N, D)
     return out.reshape(B_, H, N, D)  # (B_, H, N, D)
 
-# docs/papers/swin-transformer-v2.md:227
+# docs/papers/swin-transformer-v2.md:226
 def cosine_attention_blocked(q, k, v, logit_scale, bias=None, mask=None, block_bytes=4 << 20):
     """cosine_attention a block of windows at a time, the block's logits (about block_bytes)
     kept in cache from one product to the next. For inference: autograd cannot follow it."""
@@ -135,7 +135,7 @@ def cosine_attention_blocked(q, k, v, logit_scale, bias=None, mask=None, block_b
         torch.matmul(a.view(n, H, N, N), v[s : s + n], out=out[s : s + n])  # (n, H, N, D)
     return out
 
-# docs/papers/swin-transformer-v2.md:294
+# docs/papers/swin-transformer-v2.md:293
 class WindowAttention(nn.Module):
     """Window multi-head self-attention with log-CPB and scaled cosine attention.
 
@@ -189,7 +189,7 @@ class WindowAttention(nn.Module):
         out = out.transpose(1, 2).reshape(B_, N, C)  # (B_, N, C)
         return self.proj(out)
 
-# docs/papers/swin-transformer-v2.md:355
+# docs/papers/swin-transformer-v2.md:354
 def shifted_window_mask(resolution, window_size, shift_size, device=None, dtype=torch.float32):
     """Attention mask of shifted-window attention: (nW, N, N), 0 inside a region, -100 across."""
     H, W = resolution
