@@ -135,7 +135,7 @@ def cosine_attention_blocked(q, k, v, logit_scale, bias=None, mask=None, block_b
         torch.matmul(a.view(n, H, N, N), v[s : s + n], out=out[s : s + n])  # (n, H, N, D)
     return out
 
-# docs/papers/swin-transformer-v2.md:293
+# docs/papers/swin-transformer-v2.md:294
 class WindowAttention(nn.Module):
     """Window multi-head self-attention with log-CPB and scaled cosine attention.
 
@@ -189,7 +189,7 @@ class WindowAttention(nn.Module):
         out = out.transpose(1, 2).reshape(B_, N, C)  # (B_, N, C)
         return self.proj(out)
 
-# docs/papers/swin-transformer-v2.md:354
+# docs/papers/swin-transformer-v2.md:355
 def shifted_window_mask(resolution, window_size, shift_size, device=None, dtype=torch.float32):
     """Attention mask of shifted-window attention: (nW, N, N), 0 inside a region, -100 across."""
     H, W = resolution

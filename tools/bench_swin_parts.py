@@ -65,6 +65,19 @@ def cpu_shapes() -> int:
         print(f"(B_, H, N, D) = ({B_}, {H}, {N}, {D}), {nW} windows: readable {ms['readable']:.1f} ms, "
               f"blocked {ms['blocked']:.1f} ms ({ms['readable'] / ms['blocked']:.2f}x), "
               f"sdpa {ms['sdpa']:.1f} ms ({ms['readable'] / ms['sdpa']:.2f}x)", flush=True)
+    # the whole module, projections and position-bias MLP included, as a model runs it for inference
+    from snippets.swin_v2 import WindowAttention, shifted_window_mask
+
+    fast = WindowAttention(128, (8, 8), 4, fast=True).eval()
+    readable = WindowAttention(128, (8, 8), 4, fast=False).eval()
+    readable.load_state_dict(fast.state_dict())
+    x = torch.randn(1024, 64, 128)  # 16 images of 64 x 64 tokens, 8 x 8 windows
+    mask = shifted_window_mask((64, 64), (8, 8), (4, 4))
+    with torch.no_grad():
+        ms = {name: t * 1e3 for name, t in timed(
+            {"readable": lambda: readable(x, mask), "fast": lambda: fast(x, mask)}, rounds=3, min_run_time=0.3).items()}
+    print(f"WindowAttention(128, (8, 8), 4) under no_grad, x (1024, 64, 128), shifted-window mask: "
+          f"readable {ms['readable']:.1f} ms, fast {ms['fast']:.1f} ms ({ms['readable'] / ms['fast']:.2f}x)")
     return 0
 
 
