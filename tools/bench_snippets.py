@@ -290,7 +290,7 @@ def report(result: dict) -> str:
             if name in case["ms"]:
                 lines.append(f"| Swin V2 cosine attention, {label}: {name} | {case['ms'][name]:.1f} | "
                              f"{case['ms']['readable']:.1f} (readable) | "
-                             f"{case['ms']['readable'] / case['ms'][name]:.2f}x faster | | |")
+                             f"{case['ms']['readable'] / case['ms'][name]:.2f}x | | |")
     lines += ["", bench_dropout.table(result["dropout"]["results"])]
     return "\n".join(lines)
 
