@@ -248,3 +248,46 @@ def test_our_worker_answers_every_query_as_materials_does(site, material_site):
                 assert doc_b["text"] == (doc_a["text"] if rank < 40 else ""), where
         found += len(a["items"])
     assert found > 300  # the queries do find things
+
+
+# Sends our worker every prefix of a word at once, as fast typing does, then
+# the word alone to a fresh worker; returns what came back each time.
+PREFIXES_AT_ONCE = """async ([config, word]) => {
+  const run = queries => new Promise((resolve, reject) => {
+    const worker = new Worker("assets/javascripts/workers/papernotes-search.js")
+    const answers = []
+    worker.onerror = event => reject(new Error(event.message))
+    worker.onmessage = ({ data }) => {
+      if (data.type === 1)
+        for (const query of queries)
+          worker.postMessage({ type: 2, data: query })
+      if (data.type === 3) {
+        answers.push(data.data)
+        if (data.data.query === queries[queries.length - 1])
+          setTimeout(() => { worker.terminate(); resolve(answers) }, 300)  // and nothing after it
+      }
+    }
+    worker.postMessage({ type: 0, data: { config, docs: [], options: { suggest: true } } })
+  })
+  const prefixes = [...word].map((_, i) => word.slice(0, i + 1))
+  return [await run(prefixes), await run([word])]
+}"""
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="needs Chromium (see the README)")
+def test_a_query_typed_past_gets_no_answer_and_the_last_gets_its_own(site):
+    """Queries overtaken by a newer one stop where they are and send nothing; the last one's
+    answer is the one it gets when asked alone."""
+    from playwright.sync_api import sync_playwright
+
+    config = json.loads((site.path / "search/search_index.json").read_text(encoding="utf-8"))["config"]
+    with serve(site.path) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(base)
+            typed, alone = page.evaluate(PREFIXES_AT_ONCE, [config, "momentum"])
+        finally:
+            browser.close()
+    assert [answer["query"] for answer in typed] == ["momentum"]
+    assert typed == alone and len(alone[0]["items"]) > 3

@@ -140,11 +140,12 @@ class Site {
   }
 
   /* A Lunr index of just these terms, with the whole site's weights. */
-  async miniIndex(numbers) {
+  async miniIndex(numbers, current = () => {}) {
     const sorted = [...numbers].sort((a, b) => a - b)
     const starts = this.index.term_shards
     const shards = await Promise.all(
       [...new Set(sorted.map(n => shardOf(starts, n)))].map(k => this.load(`t${k}`).then(data => [k, data])))
+    current()
     const byShard = new Map(shards)
     const invertedIndex = Object.create(null)
     const vectors = new Map()
@@ -406,7 +407,16 @@ function highlight(value, words, separator, whole) {
 let site
 let options = { suggest: false }
 
-async function search(value) {
+/* Thrown by a query the user has typed past: its answer would be dropped. */
+class Overtaken extends Error {}
+
+/*
+ * The answer to one query. `current()` throws Overtaken once a newer query
+ * has come; it is called after each wait, so that a query overtaken while its
+ * postings or text were loading stops there instead of building an index and
+ * highlighting results nobody will see. (What it fetched stays cached.)
+ */
+async function search(value, current = () => {}) {
   const query = prepareQuery(value, site)
   if (!query)
     return { items: [] }
@@ -419,7 +429,8 @@ async function search(value) {
     site.expand(clause, numbers)
   for (const clause of clauses)  // what the suggestion query looks up
     site.prefix(clause.term, numbers)
-  const index = await site.miniIndex(numbers)
+  const index = await site.miniIndex(numbers, current)
+  current()
 
   /* Lunr's scores, boosted for pages and for sections that match every word */
   const scored = []
@@ -451,6 +462,7 @@ async function search(value) {
   const all = [...groups.values()]
   const shown = all.slice(0, RESULT_TEXT_GROUPS).flat().map(item => item.n)
   const sections = await site.sections(shown)
+  current()
   const items = all.map(group => group.map(item => {
     const section = sections.get(item.n) || { title: site.index.titles[item.n], text: "" }
     const words = field => new Set(Object.keys(item.metadata).filter(word => field in item.metadata[word]))
@@ -503,11 +515,18 @@ addEventListener("message", async ({ data: message }) => {
 
     case QUERY: {
       const mine = ++latest
+      const current = () => {
+        if (mine !== latest)
+          throw new Overtaken()
+      }
       let data
       try {
         await ready
-        data = await search(message.data)
+        current()
+        data = await search(message.data, current)
       } catch (error) {
+        if (error instanceof Overtaken)
+          break
         console.warn(`papernotes search: query ${JSON.stringify(message.data)}: ${error.message}`)
         data = { items: [] }
       }

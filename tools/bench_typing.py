@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""How soon the answer to a whole word arrives when it is typed key by key.
+
+    python -m tools.bench_typing --site /tmp/site                 # the site's own search worker
+    python -m tools.bench_typing --site /tmp/site --workers old.js docs/assets/javascripts/workers/papernotes-search.js
+
+Each key sends Material's worker a query ("m", "mo", "mom", ...). A worker that
+answers them in turn can keep the last one waiting behind the work of those
+before it. For each word and worker: a new browser context (empty cache), the
+home page loaded, the vocabulary given a second to load, the word typed at
+``--delay`` ms a key, and the time from the last key to the worker's answer
+to the whole word (not to one of its prefixes). With ``--workers``, each file
+is copied in turn over the site's worker (restored afterwards), the workers
+taking turns word by word for ``--rounds`` rounds, and each figure is the
+median of its rounds. Needs a site built with the sharded index
+(``python -m tools.bench_site`` or ``mkdocs build``) and Chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tools.bench_search import WATCH_WORKER  # noqa: E402
+from tools.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve  # noqa: E402
+
+WORKER = Path("assets/javascripts/workers/papernotes-search.js")
+WORDS = ("momentum", "attention", "contrastive", "transformer")
+
+# When each key went up, and when each answer came, on the page's clock.
+TIMES = """
+window.__lastKey = null;
+addEventListener("keyup", () => { window.__lastKey = performance.now(); }, true);
+window.__answerTimes = [];
+const Watched = window.Worker;
+window.Worker = class extends Watched {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", ({ data }) => {
+      if (data && data.type === 3)
+        window.__answerTimes.push(performance.now());
+    });
+  }
+};
+"""
+
+
+def time_word(browser, base: str, word: str, delay: int, timeout: float) -> float:
+    """Seconds from the last key of ``word`` to the answer to the whole word."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.add_init_script(WATCH_WORKER)
+        page.add_init_script(TIMES)
+        page.set_default_timeout(timeout * 1000)
+        page.goto(base, wait_until="load")
+        box = page.locator("input.md-search__input")
+        box.click()
+        page.wait_for_timeout(1000)
+        box.press_sequentially(word, delay=delay)
+        page.wait_for_function("word => window.__searchAnswers.some(answer => answer.query === word)", arg=word,
+                               timeout=timeout * 1000, polling=10)
+        return page.evaluate("""word => {
+            const at = window.__searchAnswers.findIndex(answer => answer.query === word);
+            return (window.__answerTimes[at] - window.__lastKey) / 1000;
+        }""", word)
+    finally:
+        context.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.bench_typing", description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, required=True, help="a site built with the sharded index")
+    parser.add_argument("--workers", type=Path, nargs="+", help="worker files to compare (default: the site's)")
+    parser.add_argument("--words", nargs="+", default=list(WORDS))
+    parser.add_argument("--delay", type=int, default=60, help="ms between keys (default 60)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=30, help="seconds allowed per wait")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    chromium = find_chromium()
+    if chromium is None:
+        print(f"tools/bench_typing: no Chromium: {INSTALL_HINT}", file=sys.stderr)
+        return 2
+    target = args.site / WORKER
+    if not target.is_file():
+        print(f"tools/bench_typing: {target}: no sharded-search worker (was the site built with it?)", file=sys.stderr)
+        return 2
+    for worker in args.workers or []:
+        if not worker.is_file():
+            print(f"tools/bench_typing: {worker}: no such file", file=sys.stderr)
+            return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        original = Path(tmp) / "worker.js"
+        shutil.copyfile(target, original)
+        workers = args.workers or [original]
+        times: dict[tuple[str, str], list[float]] = {}
+        try:
+            with serve(args.site) as base, sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+                try:
+                    for _ in range(args.rounds):
+                        for word in args.words:
+                            for worker in workers:
+                                shutil.copyfile(worker, target)
+                                seconds = time_word(browser, base, word, args.delay, args.timeout)
+                                times.setdefault((str(worker), word), []).append(seconds)
+                finally:
+                    browser.close()
+        finally:
+            shutil.copyfile(original, target)
+    print(f"{args.site}: the whole word's answer after the last key, typed at {args.delay} ms a key, "
+          f"median of {args.rounds}")
+    for worker in workers:
+        name = "the site's worker" if worker == original else str(worker)
+        cells = ", ".join(f"{word} {statistics.median(times[(str(worker), word)]):.2f} s" for word in args.words)
+        print(f"{name}: {cells}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
