@@ -291,3 +291,22 @@ def test_a_query_typed_past_gets_no_answer_and_the_last_gets_its_own(site):
             browser.close()
     assert [answer["query"] for answer in typed] == ["momentum"]
     assert typed == alone and len(alone[0]["items"]) > 3
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="needs Chromium (see the README)")
+def test_bench_typing_times_the_whole_word_and_puts_the_worker_back(site, tmp_path):
+    from tools import bench_typing
+
+    worker = site.path / bench_typing.WORKER
+    before = worker.read_bytes()
+    other = tmp_path / "other.js"
+    other.write_bytes(before)
+    out = tmp_path / "typing.json"
+    assert bench_typing.main(["--site", str(site.path), "--words", "momentum", "--rounds", "1", "--delay", "10",
+                              "--workers", str(other), str(worker), "--labels", "a", "b", "--json", str(out)]) == 0
+    assert worker.read_bytes() == before
+    record = json.loads(out.read_text(encoding="utf-8"))
+    assert set(record["last_key_to_answer_s"]) == {"a", "b"}
+    for seconds in record["last_key_to_answer_s"].values():
+        assert 0 < seconds["momentum"] < 10  # the answer came after the last key, and came
+    assert bench_typing.main(["--site", str(tmp_path), "--json", str(out)]) == 2  # no worker there

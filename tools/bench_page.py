@@ -7,6 +7,7 @@
 Each table is stamped with the machine and the date of the run it comes
 from. Results: benchmarks/site-*.json (tools/bench_site.py, the newest by its
 date), serve.json (tools/bench_serve.py), search.json (tools/bench_search.py),
+typing.json (tools/bench_typing.py),
 snippets-<device>.json (tools/bench_snippets.py).
 """
 
@@ -230,6 +231,31 @@ def search_section(record: dict) -> str:
     return "\n".join(lines)
 
 
+def typing_section(record: dict) -> str:
+    results = record["last_key_to_answer_s"]
+    words = list(next(iter(results.values())))
+    notes = f"the N = {record['notes']:,} site" if record.get("notes") else "a built site"
+    lines = [
+        "### Typed key by key",
+        "",
+        f"`python -m tools.bench_typing` types each word into the search box of {notes} at "
+        f"{record['delay_ms']} ms a key, and times the answer to the whole word from the last key: every key "
+        "sends a query, and the worker must not keep the last one waiting behind the others."
+        + (" *before* is the worker that finished every query and then dropped those overtaken; *after* stops "
+           "an overtaken query at its next wait. The workers take turns on one site"
+           if set(results) == {"before", "after"} else "")
+        + f", median of {record['rounds']} rounds.",
+        "",
+        _stamp(record),
+        "",
+        "| worker | " + " | ".join(words) + " |",
+        "|---|" + "---:|" * len(words),
+    ]
+    for label, seconds in results.items():
+        lines.append(f"| {label} | " + " | ".join(f"{seconds[word]:.2f} s" for word in words) + " |")
+    return "\n".join(lines)
+
+
 def _ms(value: float) -> str:
     """A time in ms to three significant digits: 46.2, 9.40, 0.742."""
     return f"{value:.{max(0, 2 - math.floor(math.log10(abs(value))))}f}" if value else "0"
@@ -326,7 +352,8 @@ def render() -> dict[Path, str]:
         parts.append(site_section(record))
         parts.append(PROFILE.rstrip())
         files.update({CHARTS / name: text for name, text in site_charts(record).items()})
-    for name, section in (("serve.json", serve_section), ("search.json", search_section)):
+    for name, section in (("serve.json", serve_section), ("search.json", search_section),
+                          ("typing.json", typing_section)):
         record = _load(BENCH / name)
         if record:
             parts.append(section(record))

@@ -2,7 +2,8 @@
 """How soon the answer to a whole word arrives when it is typed key by key.
 
     python -m tools.bench_typing --site /tmp/site                 # the site's own search worker
-    python -m tools.bench_typing --site /tmp/site --workers old.js docs/assets/javascripts/workers/papernotes-search.js
+    python -m tools.bench_typing --site /tmp/site --notes 2000 \
+        --workers old.js docs/assets/javascripts/workers/papernotes-search.js --labels before after
 
 Each key sends Material's worker a query ("m", "mo", "mom", ...). A worker that
 answers them in turn can keep the last one waiting behind the work of those
@@ -13,12 +14,16 @@ to the whole word (not to one of its prefixes). With ``--workers``, each file
 is copied in turn over the site's worker (restored afterwards), the workers
 taking turns word by word for ``--rounds`` rounds, and each figure is the
 median of its rounds. Needs a site built with the sharded index
-(``python -m tools.bench_site`` or ``mkdocs build``) and Chromium.
+(``python -m tools.bench_site`` or ``mkdocs build``) and Chromium. Writes
+``--json`` (default benchmarks/typing.json), which the performance page shows.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
+import os
 import shutil
 import statistics
 import sys
@@ -30,6 +35,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tools.bench_search import WATCH_WORKER  # noqa: E402
+from tools.bench_site import machine  # noqa: E402
 from tools.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve  # noqa: E402
 
 WORKER = Path("assets/javascripts/workers/papernotes-search.js")
@@ -84,7 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay", type=int, default=60, help="ms between keys (default 60)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=30, help="seconds allowed per wait")
+    parser.add_argument("--labels", nargs="+", help="a name for each worker (default: its path)")
+    parser.add_argument("--notes", type=int, help="how many notes the site has (for the record)")
+    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "typing.json", help="write here")
     args = parser.parse_args(argv)
+    if args.labels and len(args.labels) != len(args.workers or [None]):
+        parser.error("--labels: one name per worker")
     from playwright.sync_api import sync_playwright
 
     chromium = find_chromium()
@@ -102,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         original = Path(tmp) / "worker.js"
         shutil.copyfile(target, original)
-        workers = args.workers or [original]
+        # the site's own worker, named by its path, is read from the copy (it is overwritten in turn)
+        workers = [original if worker.resolve() == target.resolve() else worker for worker in args.workers or []]
+        workers = workers or [original]
         times: dict[tuple[str, str], list[float]] = {}
         try:
             with serve(args.site) as base, sync_playwright() as playwright:
@@ -120,10 +133,20 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copyfile(original, target)
     print(f"{args.site}: the whole word's answer after the last key, typed at {args.delay} ms a key, "
           f"median of {args.rounds}")
-    for worker in workers:
-        name = "the site's worker" if worker == original else str(worker)
-        cells = ", ".join(f"{word} {statistics.median(times[(str(worker), word)]):.2f} s" for word in args.words)
-        print(f"{name}: {cells}")
+    labels = args.labels or ["the site's worker" if worker == original else str(worker) for worker in workers]
+    results = {label: {word: round(statistics.median(times[(str(worker), word)]), 3) for word in args.words}
+               for label, worker in zip(labels, workers)}
+    for label, seconds in results.items():
+        print(f"{label}: " + ", ".join(f"{word} {s:.2f} s" for word, s in seconds.items()))
+    record = {
+        "benchmark": "typing",
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(), "load_average": os.getloadavg(),
+        "notes": args.notes, "delay_ms": args.delay, "rounds": args.rounds,
+        "last_key_to_answer_s": results,
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 
 
