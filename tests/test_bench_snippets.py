@@ -139,3 +139,23 @@ def test_reuse_freed_memory_takes_the_page_faults_away():
     assert applied == "True"
     assert default >= 16, f"{default} faults per 64 MB tensor in a default process"  # 16,384 with 4 KB pages
     assert reused <= default / 10, f"{reused} faults per tensor with freed memory reused, {default} without"
+
+
+def test_the_rms_norm_candidate_computes_cosine_attention():
+    """tools/bench_swin_parts times rms_norm_candidate on a GPU as a possible fast path; it must
+    compute what the readable path computes (here on the CPU, in float64, 1 / tau on both sides
+    of the clamp)."""
+    import math
+
+    import torch
+
+    from snippets.swin_v2 import cosine_attention
+    from tools.bench_swin_parts import rms_norm_candidate
+
+    g = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(6, 2, 16, 8, generator=g, dtype=torch.float64) for _ in range(3))
+    q[0, 0, 0] *= 1e-6  # a short query: the eps must not show
+    logit_scale = torch.tensor([math.log(10.0), 5.0], dtype=torch.float64).view(2, 1, 1)
+    bias = 16 * torch.sigmoid(torch.randn(2, 16, 16, generator=g, dtype=torch.float64))
+    ours = rms_norm_candidate(q, k, v, logit_scale, bias)
+    torch.testing.assert_close(ours, cosine_attention(q, k, v, logit_scale, bias), atol=1e-12, rtol=0)

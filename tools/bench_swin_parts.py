@@ -8,7 +8,8 @@ on a CPU, how the three paths compare across window shapes.
 tools/bench_snippets.py times cosine_attention(fast=True) against the readable
 path. This splits the fast path into its parts, F.normalize of q and k and
 F.scaled_dot_product_attention (each backend that accepts float32 with a
-bias), and times the readable path under torch.compile, to see how far a 2x
+bias), times the readable path under torch.compile, and times a candidate
+that normalises with F.rms_norm (rms_norm_candidate), to see how far a 2x
 speed-up is from what the parts cost. The bfloat16 line is there for scale
 only: it is not the same computation. Output of the committed run:
 benchmarks/swin-parts-cuda.log.
@@ -21,12 +22,26 @@ import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.utils import benchmark
 
-from snippets.swin_v2 import cosine_attention
+from snippets.swin_v2 import MAX_LOGIT_SCALE, cosine_attention
 
 
 def t(label, fn):
     m = benchmark.Timer("fn()", globals={"fn": fn}).blocked_autorange(min_run_time=0.3)
     print(f"{label:55s} {m.median*1e3:8.3f} ms", flush=True)
+
+
+def rms_norm_candidate(q, k, v, logit_scale, bias):
+    """A candidate GPU fast path, timed here before it goes into the note: q and k normalised by
+    F.rms_norm (one fused kernel each on CUDA, where F.normalize is several), then SDPA.
+
+    rms_norm(x) = x * sqrt(D) / |x| (eps aside), so rms_norm(q) . rms_norm(k) = D cos(q, k):
+    the 1 / D and the per-head 1 / tau go into q in one multiply, and k needs none."""
+    D = q.shape[-1]
+    eps = 1e-24 / D  # |x| below about 1e-12 is where this and F.normalize's clamp differ
+    inv_tau = torch.clamp(logit_scale, max=MAX_LOGIT_SCALE).exp()  # (H, 1, 1)
+    q_hat = F.rms_norm(q, (D,), eps=eps) * (inv_tau / D)
+    k_hat = F.rms_norm(k, (D,), eps=eps)
+    return F.scaled_dot_product_attention(q_hat, k_hat, v, attn_mask=bias.unsqueeze(0), scale=1.0)
 
 
 # (B_, H, N, D, nW): the benchmark's size, then Swin V2 windows of 12 x 12, 16 x 16, 7 x 7, and wider heads
@@ -116,6 +131,11 @@ def main() -> int:
     t("sdpa bf16 (for scale only, not a candidate)",
       lambda: F.scaled_dot_product_attention(qb, kb, vb, attn_mask=ab, scale=1.0))
     t("matmul q k^T only", lambda: qn @ kn.transpose(-2, -1))
+    D_ = q.shape[-1]
+    t("rms_norm q and k only", lambda: (F.rms_norm(q, (D_,), eps=1e-24 / D_), F.rms_norm(k, (D_,), eps=1e-24 / D_)))
+    gap = (rms_norm_candidate(q, k, v, ls, bias) - cosine_attention(q, k, v, ls, bias, fast=False)).abs().max()
+    print(f"rms_norm candidate: largest difference from the readable path {gap.item():.2e}")
+    t("rms_norm candidate, bias", lambda: rms_norm_candidate(q, k, v, ls, bias))
     compiled = torch.compile(lambda q, k, v: cosine_attention(q, k, v, ls, bias, fast=False))
     compiled(q, k, v)
     compiled(q, k, v)
