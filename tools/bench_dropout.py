@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import json
 import platform
 import sys
@@ -22,7 +23,6 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from torch.utils import benchmark
 
 
 def mask_multiply(x, p):
@@ -62,23 +62,14 @@ def device_name(device: torch.device) -> str:
 
 def bench(sizes: list[int], p: float, device: torch.device, min_run_time: float, rounds: int = 3) -> list[dict]:
     """Median time of each method at each size: the methods take turns for ``rounds`` rounds, and
-    each figure is the median of its rounds' medians, so that a busy spell slows all of them."""
-    import statistics
+    each figure is the median of its rounds' medians (tools.bench_snippets.timed)."""
+    from tools.bench_snippets import timed  # that module imports this one
 
     rows = []
     for n in sizes:
         x = torch.randn(n, device=device)
-        runs: dict[str, list[float]] = {name: [] for name in METHODS}
-        for fn in METHODS.values():
-            fn(x, p)  # warm-up (CUDA context, allocator)
-        for _ in range(rounds):
-            for name, fn in METHODS.items():
-                # Timer runs its statement on one thread unless told otherwise
-                timer = benchmark.Timer(stmt="fn(x, p)", globals={"fn": fn, "x": x, "p": p},
-                                        num_threads=torch.get_num_threads())
-                runs[name].append(timer.blocked_autorange(min_run_time=min_run_time).median)
-        rows += [{"elements": n, "method": name, "median_us": statistics.median(times) * 1e6}
-                 for name, times in runs.items()]
+        times = timed({name: functools.partial(fn, x, p) for name, fn in METHODS.items()}, rounds, min_run_time)
+        rows += [{"elements": n, "method": name, "median_us": seconds * 1e6} for name, seconds in times.items()]
     return rows
 
 

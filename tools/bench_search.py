@@ -35,8 +35,9 @@ from tools.search_shards import ENV  # noqa: E402
 
 QUERIES = ("对比学习", "momentum", "qzxqvbnmzz")  # Chinese, English, nothing
 
-# Records which query each answer of the search worker is for: the sharded
-# index's worker sends the query back; Material's answers every query, in order.
+# Records which query each answer of the search worker is for, and when it
+# came (the page's clock): the sharded index's worker sends the query back;
+# Material's answers every query, in order.
 WATCH_WORKER = """
 window.__searchAnswers = [];
 const PageWorker = window.Worker;
@@ -46,7 +47,10 @@ window.Worker = class extends PageWorker {
     const sent = this.__sent = [];
     this.addEventListener("message", ({ data }) => {
       if (data && data.type === 3)
-        window.__searchAnswers.push({ query: "query" in data.data ? data.data.query : sent[window.__searchAnswers.length] });
+        window.__searchAnswers.push({
+          query: "query" in data.data ? data.data.query : sent[window.__searchAnswers.length],
+          at: performance.now()
+        });
     });
   }
   postMessage(message, ...rest) {

@@ -15,6 +15,7 @@ only: it is not the same computation. Output of the committed run:
 benchmarks/swin-parts-cuda.log.
 """
 
+import datetime
 import sys
 
 import torch
@@ -52,16 +53,13 @@ SHAPES = [(1024, 4, 64, 32, 64), (256, 6, 144, 32, 16), (128, 4, 256, 32, 16), (
 def cpu_shapes() -> int:
     """Readable, blocked and SDPA paths at several shapes, with bias and mask, malloc keeping
     freed memory (no page faults on any side), the three paths taking turns."""
+    from snippets.swin_v2 import WindowAttention, cosine_attention_blocked, cosine_attention_sdpa, shifted_window_mask
+    from tools.bench_dropout import device_name
     from tools.bench_snippets import reuse_freed_memory, timed
-    from snippets.swin_v2 import cosine_attention_blocked, cosine_attention_sdpa
 
     if not reuse_freed_memory():
         print("tools/bench_swin_parts --cpu: needs glibc's mallopt", file=sys.stderr)
         return 2
-    import datetime
-
-    from tools.bench_dropout import device_name
-
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     print(f"{device_name(torch.device('cpu'))}, {when}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads, freed memory reused")
@@ -81,8 +79,6 @@ def cpu_shapes() -> int:
               f"blocked {ms['blocked']:.1f} ms ({ms['readable'] / ms['blocked']:.2f}x), "
               f"sdpa {ms['sdpa']:.1f} ms ({ms['readable'] / ms['sdpa']:.2f}x)", flush=True)
     # the whole module, projections and position-bias MLP included, as a model runs it for inference
-    from snippets.swin_v2 import WindowAttention, shifted_window_mask
-
     fast = WindowAttention(128, (8, 8), 4, fast=True).eval()
     readable = WindowAttention(128, (8, 8), 4, fast=False).eval()
     readable.load_state_dict(fast.state_dict())

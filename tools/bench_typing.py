@@ -41,21 +41,10 @@ from tools.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve  # n
 WORKER = Path("assets/javascripts/workers/papernotes-search.js")
 WORDS = ("momentum", "attention", "contrastive", "transformer")
 
-# When each key went up, and when each answer came, on the page's clock.
-TIMES = """
+# When the last key went up, on the page's clock (WATCH_WORKER times the answers).
+LAST_KEY = """
 window.__lastKey = null;
 addEventListener("keyup", () => { window.__lastKey = performance.now(); }, true);
-window.__answerTimes = [];
-const Watched = window.Worker;
-window.Worker = class extends Watched {
-  constructor(...args) {
-    super(...args);
-    this.addEventListener("message", ({ data }) => {
-      if (data && data.type === 3)
-        window.__answerTimes.push(performance.now());
-    });
-  }
-};
 """
 
 
@@ -65,7 +54,7 @@ def time_word(browser, base: str, word: str, delay: int, timeout: float) -> floa
     try:
         page = context.new_page()
         page.add_init_script(WATCH_WORKER)
-        page.add_init_script(TIMES)
+        page.add_init_script(LAST_KEY)
         page.set_default_timeout(timeout * 1000)
         page.goto(base, wait_until="load")
         box = page.locator("input.md-search__input")
@@ -75,8 +64,8 @@ def time_word(browser, base: str, word: str, delay: int, timeout: float) -> floa
         page.wait_for_function("word => window.__searchAnswers.some(answer => answer.query === word)", arg=word,
                                timeout=timeout * 1000, polling=10)
         return page.evaluate("""word => {
-            const at = window.__searchAnswers.findIndex(answer => answer.query === word);
-            return (window.__answerTimes[at] - window.__lastKey) / 1000;
+            const answer = window.__searchAnswers.find(answer => answer.query === word);
+            return (answer.at - window.__lastKey) / 1000;
         }""", word)
     finally:
         context.close()

@@ -54,7 +54,7 @@ STATIC_FILES = ("__init__.py", "verified.json")
 # Language names that make a fence Python (Pygments' aliases).
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "py3"})
 BANNER = "# Generated from {source} by tools/extract; edit the note, not this file."
-GENERATED = re.compile(r"# Generated from \S+ by tools/extract;")
+GENERATED = re.compile(r"# Generated from (?P<source>\S+) by tools/extract;")
 MODULE_TITLE = re.compile(r"snippets/(?P<name>[A-Za-z_][A-Za-z0-9_]*)\.py")
 # Material's containers: admonitions, collapsible details, content tabs.
 # As Python-Markdown reads them: "!!! note", "!!!note", "???+ tip "Title"", "=== "Tab"".
@@ -65,9 +65,9 @@ def code_digest(text: str) -> str:
     """The sha256 a verification record names: of a generated module without its block-line
     comments (``# docs/x.md:12``), which move when text above a block changes in its note
     although the code does not. Any other text, generated or not, is hashed whole."""
-    banner = re.match(r"# Generated from (\S+) by tools/extract;", text)
+    banner = GENERATED.match(text)
     if banner:
-        marker = re.compile(rf"# {re.escape(banner.group(1))}:\d+")
+        marker = re.compile(rf"# {re.escape(banner['source'])}:\d+")
         text = "\n".join(line for line in text.split("\n") if not marker.fullmatch(line))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
