@@ -121,7 +121,10 @@ def cosine_attention_blocked(q, k, v, logit_scale, bias=None, mask=None, block_b
     logits = q.new_empty(size * H, N, N)
     for s in range(0, B_, size):
         n = min(size, B_ - s)  # windows in this block
-        q_s, k_s = q[s : s + n], k[s : s + n]  # (n, H, N, D)
+        # (n, H, N, D); views of one qkv tensor, as the module passes them, are copied into the
+        # buffers first: a norm over such a strided block took longer than the copy and the norm
+        q_s = q[s : s + n] if q.is_contiguous() else q_hat[:n].copy_(q[s : s + n])
+        k_s = k[s : s + n] if k.is_contiguous() else k_hat[:n].copy_(k[s : s + n])
         q_norm = torch.linalg.vector_norm(q_s, dim=-1, keepdim=True).clamp_min_(1e-12)  # (n, H, N, 1)
         k_norm = torch.linalg.vector_norm(k_s, dim=-1, keepdim=True).clamp_min_(1e-12)
         torch.mul(q_s, inv_tau / q_norm, out=q_hat[:n])  # q / (tau |q|)
@@ -135,7 +138,7 @@ def cosine_attention_blocked(q, k, v, logit_scale, bias=None, mask=None, block_b
         torch.matmul(a.view(n, H, N, N), v[s : s + n], out=out[s : s + n])  # (n, H, N, D)
     return out
 
-# docs/papers/swin-transformer-v2.md:294
+# docs/papers/swin-transformer-v2.md:312
 class WindowAttention(nn.Module):
     """Window multi-head self-attention with log-CPB and scaled cosine attention.
 
@@ -189,7 +192,7 @@ class WindowAttention(nn.Module):
         out = out.transpose(1, 2).reshape(B_, N, C)  # (B_, N, C)
         return self.proj(out)
 
-# docs/papers/swin-transformer-v2.md:355
+# docs/papers/swin-transformer-v2.md:373
 def shifted_window_mask(resolution, window_size, shift_size, device=None, dtype=torch.float32):
     """Attention mask of shifted-window attention: (nW, N, N), 0 inside a region, -100 across."""
     H, W = resolution

@@ -65,7 +65,8 @@ def test_moco_reports_both_loops(quick):
 
 def test_swin_v2_cases(quick):
     swin = quick[0]["swin_v2"]
-    assert set(swin["cases"]) == {"bias", "bias + mask"}
+    assert set(swin["cases"]) == {"bias", "bias + mask",
+                                  "bias + mask, q, k, v as WindowAttention passes them (views of one qkv tensor)"}
     for label, case in swin["cases"].items():
         _positive(case["ms"], f"swin_v2.cases[{label!r}].ms")
         # on a CPU also the SDPA path (the GPU's fast path) and the floor of the blocked one
@@ -113,32 +114,35 @@ def test_timings_run_on_every_thread(monkeypatch):
     assert seen and set(seen) == {2}, f"timed on {sorted(set(seen))} threads, the process has 2"
 
 
-def test_reuse_freed_memory_takes_the_page_faults_away():
-    """--reuse-freed-memory: a 64 MB tensor made and freed again and again costs page faults in a
-    default process (malloc unmaps it each time) and none once malloc keeps freed memory.
-    In a child process, since the setting lasts for the rest of a process."""
-    import subprocess
-    import sys
+def _heap_probe() -> tuple[int, int, float]:
+    """(pid, threads, page faults per 64 MB tensor made and freed), in whatever process runs it."""
+    import os
+    import resource
 
-    code = (
-        "import resource, torch\n"
-        "from tools.bench_snippets import reuse_freed_memory\n"
-        "def faults():\n"
-        "    for _ in range(5):  # warm-up: the heap can take a few rounds to settle\n"
-        "        torch.ones(16 << 20)\n"
-        "    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
-        "    for _ in range(5):\n"
-        "        torch.ones(16 << 20)\n"
-        "    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 5\n"
-        "default = faults()\n"
-        "print(default, reuse_freed_memory(), faults())\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=bench_snippets.ROOT).stdout.split()
-    default, applied, reused = float(out[0]), out[1], float(out[2])
-    assert applied == "True"
-    assert default >= 16, f"{default} faults per 64 MB tensor in a default process"  # 16,384 with 4 KB pages
-    assert reused <= default / 10, f"{reused} faults per tensor with freed memory reused, {default} without"
+    import torch
+
+    for _ in range(5):  # warm-up: the heap can take a few rounds to settle
+        torch.ones(16 << 20)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(5):
+        torch.ones(16 << 20)
+    return os.getpid(), torch.get_num_threads(), (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 5
+
+
+def test_fresh_processes_and_reused_memory():
+    """in_fresh_process: another process, with this one's thread count and the malloc setting asked
+    for. A 64 MB tensor made and freed again and again costs page faults in a default process
+    (malloc unmaps it each time, 16,384 with 4 KB pages) and none once --reuse-freed-memory has
+    malloc keep freed memory (a child each, since the setting lasts for the rest of a process)."""
+    import os
+
+    import torch
+
+    pid, threads, default = bench_snippets.in_fresh_process(_heap_probe)
+    assert pid != os.getpid() and threads == torch.get_num_threads()
+    assert default >= 16, f"{default} faults per 64 MB tensor in a fresh default process"
+    _, _, reused = bench_snippets.in_fresh_process(_heap_probe, reuse=True)
+    assert reused <= default / 10, f"{reused} faults with freed memory reused, {default} without"
 
 
 def test_the_rms_norm_candidate_computes_cosine_attention():

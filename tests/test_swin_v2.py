@@ -186,6 +186,9 @@ PATHS = {
     # 9 windows fit: blocks of 8 (two images), then a last block of 4
     "blocked-8": lambda *a: cosine_attention_blocked(*a, block_bytes=9 * BLOCK * a[0].element_size()),
     "blocked-default": cosine_attention_blocked,  # the whole batch in one block
+    # q, k, v made contiguous: the blocked path then reads them in place instead of copying
+    "blocked-8-contiguous": lambda q, k, v, *a: cosine_attention_blocked(
+        q.contiguous(), k.contiguous(), v.contiguous(), *a, block_bytes=9 * BLOCK * q.element_size()),
 }
 
 

@@ -262,7 +262,7 @@ def _ms(value: float) -> str:
 
 
 DEFAULT_MALLOC = (
-    "A default process: glibc's malloc returns each freed block of more than 32 MB to the kernel, so "
+    "Each benchmark in a fresh process, with malloc's defaults: glibc returns each freed block of more than 32 MB to the kernel, so "
     "a side that makes such tensors on every call (the readable Swin V2 path makes four of 64 MB) "
     "also pays a page fault per 4 KB of them, counted per call in `benchmarks/snippets-cpu.json`. "
     "The next table takes that cost away."

@@ -51,8 +51,9 @@ SHAPES = [(1024, 4, 64, 32, 64), (256, 6, 144, 32, 16), (128, 4, 256, 32, 16), (
 
 
 def cpu_shapes() -> int:
-    """Readable, blocked and SDPA paths at several shapes, with bias and mask, malloc keeping
-    freed memory (no page faults on any side), the three paths taking turns."""
+    """Readable, blocked and SDPA paths at several shapes, with bias and mask, on q, k, v made
+    separately and on views of one qkv tensor (the module's layout), malloc keeping freed memory
+    (no page faults on any side), the three paths taking turns."""
     from snippets.swin_v2 import WindowAttention, cosine_attention_blocked, cosine_attention_sdpa, shifted_window_mask
     from tools.bench_dropout import device_name
     from tools.bench_snippets import reuse_freed_memory, timed
@@ -65,19 +66,25 @@ def cpu_shapes() -> int:
           f"{torch.get_num_threads()} threads, freed memory reused")
     torch.manual_seed(0)
     for B_, H, N, D, nW in SHAPES:
-        q, k, v = (torch.randn(B_, H, N, D) for _ in range(3))
         ls = torch.log(10 * torch.ones(H, 1, 1))
         bias = 16 * torch.sigmoid(torch.randn(H, N, N))
         mask = torch.zeros(nW, N, N)
         mask[nW // 2:, : N // 2, N // 2:] = -100.0
-        ms = {name: t * 1e3 for name, t in timed({
-            "readable": lambda: cosine_attention(q, k, v, ls, bias, mask, fast=False),
-            "blocked": lambda: cosine_attention_blocked(q, k, v, ls, bias, mask),
-            "sdpa": lambda: cosine_attention_sdpa(q, k, v, ls, bias, mask),
-        }, rounds=3, min_run_time=0.3).items()}
-        print(f"(B_, H, N, D) = ({B_}, {H}, {N}, {D}), {nW} windows: readable {ms['readable']:.1f} ms, "
-              f"blocked {ms['blocked']:.1f} ms ({ms['readable'] / ms['blocked']:.2f}x), "
-              f"sdpa {ms['sdpa']:.1f} ms ({ms['readable'] / ms['sdpa']:.2f}x)", flush=True)
+        layouts = {
+            "separate": [torch.randn(B_, H, N, D) for _ in range(3)],
+            # as WindowAttention passes them: strided views of one (B_, N, 3, H, D) projection
+            "qkv views": torch.randn(B_, N, 3, H, D).permute(2, 0, 3, 1, 4).unbind(0),
+        }
+        for layout, (q, k, v) in layouts.items():
+            ms = {name: t * 1e3 for name, t in timed({
+                "readable": lambda: cosine_attention(q, k, v, ls, bias, mask, fast=False),
+                "blocked": lambda: cosine_attention_blocked(q, k, v, ls, bias, mask),
+                "sdpa": lambda: cosine_attention_sdpa(q, k, v, ls, bias, mask),
+            }, rounds=3, min_run_time=0.3).items()}
+            print(f"(B_, H, N, D) = ({B_}, {H}, {N}, {D}), {nW} windows, {layout}: "
+                  f"readable {ms['readable']:.1f} ms, "
+                  f"blocked {ms['blocked']:.1f} ms ({ms['readable'] / ms['blocked']:.2f}x), "
+                  f"sdpa {ms['sdpa']:.1f} ms ({ms['readable'] / ms['sdpa']:.2f}x)", flush=True)
     # the whole module, projections and position-bias MLP included, as a model runs it for inference
     fast = WindowAttention(128, (8, 8), 4, fast=True).eval()
     readable = WindowAttention(128, (8, 8), 4, fast=False).eval()
