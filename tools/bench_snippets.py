@@ -284,7 +284,7 @@ def bench_all(device: torch.device, quick: bool, rounds: int, min_run_time: floa
     tensor costs page faults depends on what ran before: a heap that an earlier benchmark grew
     and freed serves it without any, a fresh one maps it anew on every call."""
     dropout_sizes = [2**12] if quick else [2**16, 2**20, 2**24]
-    this = sys.modules[__name__] if __name__ != "__main__" else importlib.import_module("tools.bench_snippets")
+    this = importlib.import_module("tools.bench_snippets")  # by that name, not __main__: children import it
     reuse = allocator != "default"
 
     def run(name: str, *args):

@@ -10,8 +10,10 @@ path. This splits the fast path into its parts, F.normalize of q and k and
 F.scaled_dot_product_attention (each backend that accepts float32 with a
 bias), times the readable path under torch.compile, and times a candidate
 that normalises with F.rms_norm (rms_norm_candidate), to see how far a 2x
-speed-up is from what the parts cost. The bfloat16 line is there for scale
-only: it is not the same computation. Output of the committed run:
+speed-up is from what the parts cost, and the one-kernel candidate of
+tools/swin_fused.py (also with the shifted-window mask, on q, k, v as the
+module passes them). The bfloat16 line is there for scale only: it is not
+the same computation. Output of the committed run:
 benchmarks/swin-parts-cuda.log.
 """
 
@@ -139,6 +141,18 @@ def main() -> int:
     gap = (rms_norm_candidate(q, k, v, ls, bias) - cosine_attention(q, k, v, ls, bias, fast=False)).abs().max()
     print(f"rms_norm candidate: largest difference from the readable path {gap.item():.2e}")
     t("rms_norm candidate, bias", lambda: rms_norm_candidate(q, k, v, ls, bias))
+    from tools.swin_fused import fused_cosine_attention  # Triton, which CUDA builds of torch bring
+
+    gap = (fused_cosine_attention(q, k, v, ls, bias) - cosine_attention(q, k, v, ls, bias, fast=False)).abs().max()
+    print(f"fused candidate: largest difference from the readable path {gap.item():.2e}")
+    t("fused candidate (tools/swin_fused), bias", lambda: fused_cosine_attention(q, k, v, ls, bias))
+    # with the shifted-window mask, on q, k, v as WindowAttention passes them (views of one qkv tensor)
+    mask = torch.zeros(64, N, N, device="cuda")
+    mask[32:, : N // 2, N // 2:] = -100.0
+    qv, kv, vv = torch.randn(B_, N, 3, H, D, device="cuda").permute(2, 0, 3, 1, 4).unbind(0)
+    t("readable, bias + mask, qkv views", lambda: cosine_attention(qv, kv, vv, ls, bias, mask, fast=False))
+    t("fast, bias + mask, qkv views", lambda: cosine_attention(qv, kv, vv, ls, bias, mask, fast=True))
+    t("fused candidate, bias + mask, qkv views", lambda: fused_cosine_attention(qv, kv, vv, ls, bias, mask))
     compiled = torch.compile(lambda q, k, v: cosine_attention(q, k, v, ls, bias, fast=False))
     compiled(q, k, v)
     compiled(q, k, v)

@@ -1,0 +1,82 @@
+"""tools/swin_fused.py, the one-kernel candidate for Swin V2's attention on a GPU, against the note's
+readable path. Without a GPU the kernel runs in Triton's interpreter (TRITON_INTERPRET=1, set
+before Triton is imported, hence a child process); on CUDA it is compiled and run for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("triton")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# In the child: every case's largest |fused - readable|, and the message of each input it refuses.
+CHILD = r"""
+import json, math, sys
+import torch
+from snippets.swin_v2 import cosine_attention
+from tools.swin_fused import fused_cosine_attention
+
+device = sys.argv[1]
+g = torch.Generator(device=device).manual_seed(5)
+result = {"largest": {}, "refused": []}
+# (images, windows per image, heads, tokens, head dim): 4 x 4, 7 x 7 and 8 x 8 windows; D 8 is padded to 16
+for B, nW, H, N, D in [(3, 4, 2, 16, 8), (2, 4, 3, 49, 32), (2, 2, 4, 64, 32)]:
+    qkv = torch.randn(B * nW, N, 3, H, D, generator=g, device=device)
+    q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)  # strided views, as the module passes them
+    q[0, 0, 0] *= 1e-7  # a near-zero query and key: the eps must act as F.normalize's does
+    k[0, 0, 1] *= 1e-7
+    logit_scale = torch.tensor([math.log(10.0), math.log(20.0), 0.0, 1.0][:H], device=device).view(H, 1, 1)
+    bias = 16 * torch.sigmoid(torch.randn(H, N, N, generator=g, device=device))
+    mask = torch.zeros(nW, N, N, device=device)
+    mask[1:, : N // 2, N // 2:] = -100.0  # windows 1.. cut in two, window 0 whole
+    mask[1:, N // 2:, : N // 2] = -100.0
+    for name, extra in {"plain": (None, None), "bias": (bias, None), "bias + mask": (bias, mask)}.items():
+        with torch.no_grad():
+            ours = fused_cosine_attention(q, k, v, logit_scale, *extra)
+            ref = cosine_attention(q, k, v, logit_scale, *extra, fast=False)
+        assert ours.shape == ref.shape and ours.dtype == ref.dtype
+        result["largest"][f"N={N} D={D} {name}"] = (ours - ref).abs().max().item()
+q = torch.randn(4, 2, 64, 32, device=device)
+for args in [(torch.randn(4, 2, 81, 32, device=device),) * 3, (q.double(),) * 3]:
+    try:
+        fused_cosine_attention(*args, torch.zeros(2, 1, 1, device=device))
+    except ValueError as e:
+        result["refused"].append(str(e))
+try:
+    fused_cosine_attention(q[:3], q[:3], q[:3], torch.zeros(2, 1, 1, device=device), None,
+                           torch.zeros(2, 64, 64, device=device))
+except ValueError as e:
+    result["refused"].append(str(e))
+print(json.dumps(result))
+"""
+
+
+def _run(device: str) -> dict:
+    env = dict(os.environ)
+    if device == "cpu":
+        env["TRITON_INTERPRET"] = "1"
+    done = subprocess.run([sys.executable, "-c", CHILD, device], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_fused_candidate_computes_cosine_attention(device):
+    """float32, q k v strided, bias and a window-dependent mask, windows of 16, 49 and 64 tokens:
+    within REFERENCES.md's 1e-5 of the readable path (1 / tau of 1 to 20)."""
+    result = _run(str(device))
+    assert len(result["largest"]) == 9
+    for case, gap in result["largest"].items():
+        assert gap <= 1e-5, f"{case}: fused and readable {gap:.2e} apart"
+    assert result["refused"] == [
+        "fused_cosine_attention: 81 tokens per window; one tile holds at most 64",
+        "fused_cosine_attention: torch.float64 is not float32, float16 or bfloat16",
+        "fused_cosine_attention: 3 windows are not whole images of 2 windows",
+    ]
