@@ -66,7 +66,7 @@ def test_moco_reports_both_loops(quick):
 def test_swin_v2_cases(quick):
     swin = quick[0]["swin_v2"]
     assert set(swin["cases"]) == {"bias", "bias + mask",
-                                  "bias + mask, q, k, v as WindowAttention passes them (views of one qkv tensor)"}
+                                  "bias + mask, the module's q, k, v (views of one qkv tensor)"}
     for label, case in swin["cases"].items():
         _positive(case["ms"], f"swin_v2.cases[{label!r}].ms")
         # on a CPU also the SDPA path (the GPU's fast path) and the floor of the blocked one

@@ -190,7 +190,7 @@ def bench_swin(device, quick: bool, rounds: int, min_run_time: float) -> dict:
     cases = {
         "bias": ((q, k, v), {"bias": bias}),
         "bias + mask": ((q, k, v), {"bias": bias, "mask": mask}),
-        "bias + mask, q, k, v as WindowAttention passes them (views of one qkv tensor)": (views, {"bias": bias, "mask": mask}),
+        "bias + mask, the module's q, k, v (views of one qkv tensor)": (views, {"bias": bias, "mask": mask}),
     }
     for label, ((q, k, v), extra) in cases.items():
         fns = {
