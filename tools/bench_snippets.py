@@ -176,12 +176,17 @@ def bench_moco(device, quick: bool, rounds: int, min_run_time: float) -> dict:
     }
 
 
+def module_qkv(B_: int, H: int, N: int, D: int, device=None) -> tuple[torch.Tensor, ...]:
+    """Random q, k, v (B_, H, N, D) as WindowAttention passes them: strided views of one
+    (B_, N, 3, H, D) projection."""
+    return torch.randn(B_, N, 3, H, D, device=device).permute(2, 0, 3, 1, 4).unbind(0)
+
+
 def bench_swin(device, quick: bool, rounds: int, min_run_time: float) -> dict:
     B_, H, N, D, nW = (16, 4, 64, 32, 4) if quick else (1024, 4, 64, 32, 64)
     torch.manual_seed(0)
     q, k, v = (torch.randn(B_, H, N, D, device=device) for _ in range(3))  # (B_, H, N, D)
-    # as WindowAttention passes them: strided views of one (B_, N, 3, H, D) projection
-    views = torch.randn(B_, N, 3, H, D, device=device).permute(2, 0, 3, 1, 4).unbind(0)
+    views = module_qkv(B_, H, N, D, device)
     logit_scale = torch.log(10 * torch.ones(H, 1, 1, device=device))  # (H, 1, 1)
     bias = 16 * torch.sigmoid(torch.randn(H, N, N, device=device))  # (H, N, N)
     mask = torch.zeros(nW, N, N, device=device)
@@ -376,8 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     devices = [d for d in devices if d == "cpu" or torch.cuda.is_available()]
     rounds = 1 if args.quick else args.rounds
     min_run_time = 0.01 if args.quick else args.min_run_time
+    fresh = not (args.quick or args.one_process)
     for name in devices:
-        fresh = not (args.quick or args.one_process)
         result = bench_all(torch.device(name), args.quick, rounds, min_run_time, allocator, fresh)
         print(report(result), flush=True)
         suffix = "-reused" if args.reuse_freed_memory else ""

@@ -58,7 +58,7 @@ def cpu_shapes() -> int:
     (no page faults on any side), the three paths taking turns."""
     from snippets.swin_v2 import WindowAttention, cosine_attention_blocked, cosine_attention_sdpa, shifted_window_mask
     from tools.bench_dropout import device_name
-    from tools.bench_snippets import reuse_freed_memory, timed
+    from tools.bench_snippets import module_qkv, reuse_freed_memory, timed
 
     if not reuse_freed_memory():
         print("tools/bench_swin_parts --cpu: needs glibc's mallopt", file=sys.stderr)
@@ -74,8 +74,7 @@ def cpu_shapes() -> int:
         mask[nW // 2:, : N // 2, N // 2:] = -100.0
         layouts = {
             "separate": [torch.randn(B_, H, N, D) for _ in range(3)],
-            # as WindowAttention passes them: strided views of one (B_, N, 3, H, D) projection
-            "qkv views": torch.randn(B_, N, 3, H, D).permute(2, 0, 3, 1, 4).unbind(0),
+            "qkv views": module_qkv(B_, H, N, D),
         }
         for layout, (q, k, v) in layouts.items():
             ms = {name: t * 1e3 for name, t in timed({
@@ -141,6 +140,7 @@ def main() -> int:
     gap = (rms_norm_candidate(q, k, v, ls, bias) - cosine_attention(q, k, v, ls, bias, fast=False)).abs().max()
     print(f"rms_norm candidate: largest difference from the readable path {gap.item():.2e}")
     t("rms_norm candidate, bias", lambda: rms_norm_candidate(q, k, v, ls, bias))
+    from tools.bench_snippets import module_qkv
     from tools.swin_fused import fused_cosine_attention  # Triton, which CUDA builds of torch bring
 
     gap = (fused_cosine_attention(q, k, v, ls, bias) - cosine_attention(q, k, v, ls, bias, fast=False)).abs().max()
@@ -149,7 +149,7 @@ def main() -> int:
     # with the shifted-window mask, on q, k, v as WindowAttention passes them (views of one qkv tensor)
     mask = torch.zeros(64, N, N, device="cuda")
     mask[32:, : N // 2, N // 2:] = -100.0
-    qv, kv, vv = torch.randn(B_, N, 3, H, D, device="cuda").permute(2, 0, 3, 1, 4).unbind(0)
+    qv, kv, vv = module_qkv(B_, H, N, D, "cuda")
     t("readable, bias + mask, qkv views", lambda: cosine_attention(qv, kv, vv, ls, bias, mask, fast=False))
     t("fast, bias + mask, qkv views", lambda: cosine_attention(qv, kv, vv, ls, bias, mask, fast=True))
     t("fused candidate, bias + mask, qkv views", lambda: fused_cosine_attention(qv, kv, vv, ls, bias, mask))
