@@ -84,10 +84,13 @@ def test_dropout(quick):
 
 
 def test_table_names_every_benchmark(quick):
-    _, table = quick
-    for name in ("Adam step", "MoCo momentum update", "official loop", "in-place loop", "memory floor",
-                 "Swin V2 cosine attention, bias + mask", "masked assignment"):
+    """The console shows the performance page's table, one row per comparison, with its ratio."""
+    result, table = quick
+    for name in ("Adam step", "MoCo momentum update", "the official loop", "loop, in place", "memory-bound floor",
+                 "`F.scaled_dot_product_attention`", "the two products and the softmax alone", "masked assignment"):
         assert name in table
+    for label, case in result["swin_v2"]["cases"].items():
+        assert f", {label} | " in table and f"| {case['speedup']:.1f}x faster |" in table
 
 
 

@@ -67,6 +67,7 @@ if str(ROOT) not in sys.path:
 
 from snippets import adam, moco, swin_v2  # noqa: E402
 from tools import bench_dropout  # noqa: E402
+from tools.bench_page import snippets_section  # noqa: E402
 
 
 def timed(fns: dict, rounds: int, min_run_time: float) -> dict[str, float]:
@@ -313,41 +314,6 @@ def bench_all(device: torch.device, quick: bool, rounds: int, min_run_time: floa
     }
 
 
-def report(result: dict) -> str:
-    a, m, s = result["adam"], result["moco"], result["swin_v2"]
-    lines = [
-        f"{result['device_name']} ({result['device']}, torch {result['torch']}, {result['threads']} threads, "
-        f"malloc: {result['allocator']}, {result.get('processes', 'one process')}), {result['date']}",
-        "",
-        "| benchmark | ours (ms) | reference (ms) | ratio | target | met |",
-        "|---|---:|---:|---:|---|---|",
-        f"| Adam step, {a['parameters'] / 1e6:.1f}M parameters | {a['ms']['ours (snippets/adam.py)']:.1f} | "
-        f"{a['ms']['torch.optim.Adam(foreach=True)']:.1f} (foreach) | {a['ratio']:.2f} | <= 1.25 | "
-        f"{'yes' if a['met'] else 'no'} |",
-        f"| MoCo momentum update | {m['ms']['momentum_update (snippets/moco.py)']:.2f} | "
-        f"{m['ms']['per-parameter loop']:.2f} (official loop) | {m['speedup']:.1f}x faster | >= 5x | "
-        f"{'yes' if m['met'] else 'no'} |",
-        f"| MoCo momentum update | {m['ms']['momentum_update (snippets/moco.py)']:.2f} | "
-        f"{m['ms']['per-parameter loop, in place']:.2f} (in-place loop) | {m['speedup_in_place']:.1f}x faster | "
-        f"(none) | |",
-        f"| MoCo: one lerp_ over a flat tensor (memory floor) | {m['ms']['momentum_update (snippets/moco.py)']:.2f} | "
-        f"{m['ms']['floor: one lerp_ over a flat tensor']:.2f} (floor) | {m['floor_ratio']:.2f}x the floor | "
-        f"(none) | |",
-    ]
-    for label, case in s["cases"].items():
-        lines.append(
-            f"| Swin V2 cosine attention, {label} | {case['ms']['fast']:.1f} | {case['ms']['readable']:.1f} "
-            f"(readable) | {case['speedup']:.1f}x faster | >= 2x | {'yes' if case['met'] else 'no'} |"
-        )
-        for name in (SDPA, PRODUCTS):
-            if name in case["ms"]:
-                lines.append(f"| Swin V2 cosine attention, {label}: {name} | {case['ms'][name]:.1f} | "
-                             f"{case['ms']['readable']:.1f} (readable) | "
-                             f"{case['ms']['readable'] / case['ms'][name]:.2f}x | | |")
-    lines += ["", bench_dropout.table(result["dropout"]["results"])]
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.bench_snippets", description=__doc__.splitlines()[0])
     parser.add_argument("--device", choices=("cpu", "cuda", "all"), default="all",
@@ -384,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     fresh = not (args.quick or args.one_process)
     for name in devices:
         result = bench_all(torch.device(name), args.quick, rounds, min_run_time, allocator, fresh)
-        print(report(result), flush=True)
+        print(snippets_section(result), flush=True)  # the performance page's table
         suffix = "-reused" if args.reuse_freed_memory else ""
         path = args.json if args.json and len(devices) == 1 else (
             None if args.quick else ROOT / "benchmarks" / f"snippets-{name}{suffix}.json")
