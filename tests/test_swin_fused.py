@@ -79,3 +79,34 @@ def test_fused_candidate_computes_cosine_attention(device):
         "fused_cosine_attention: torch.float64 is not float32, float16 or bfloat16",
         "fused_cosine_attention: 3 windows are not whole images of 2 windows",
     ]
+
+
+@pytest.mark.parametrize("N", [49, 64, 144])
+def test_fused_kernel_compiles_for_an_h100_without_spilling(N, tmp_path):
+    """Ahead of time, for sm_90 (an H100), with Triton's own ptxas: no GPU needed. At Swin V2's head
+    dimension (32) and windows of 7 x 7, 8 x 8 and 12 x 12 tokens, with launch_config's warps, the
+    kernel keeps everything in registers: no stack, so nothing spills to local memory."""
+    import triton
+    from triton.backends.compiler import GPUTarget
+    from triton.compiler import ASTSource
+
+    from tools.swin_fused import _cosine_attention_kernel as kernel
+    from tools.swin_fused import launch_config
+
+    cuobjdump = Path(triton.__file__).parent / "backends" / "nvidia" / "bin" / "cuobjdump"
+    if not cuobjdump.exists():
+        pytest.skip(f"this Triton has no CUDA tools ({cuobjdump} is missing)")
+    block, block_d, warps = launch_config(N, 32)
+    names = kernel.arg_names
+    constexprs = {"D": 32, "BLOCK_M": block, "BLOCK_K": block, "BLOCK_D": block_d, "HAS_START": True}
+    signature = {name: "constexpr" if name in constexprs else "*fp32" if name.endswith("_ptr") else "i32"
+                 for name in names}
+    compiled = triton.compile(ASTSource(fn=kernel, signature=signature, constexprs=constexprs),
+                              target=GPUTarget("cuda", 90, 32), options={"num_warps": warps, "enable_fp_fusion": True})
+    cubin = tmp_path / "kernel.cubin"
+    cubin.write_bytes(compiled.asm["cubin"])
+    usage = subprocess.run([str(cuobjdump), "--dump-resource-usage", str(cubin)], capture_output=True,
+                           text=True, check=True).stdout
+    line = next(line for line in usage.splitlines() if "REG:" in line)
+    fields = dict(field.split(":") for field in line.split() if ":" in field)
+    assert int(fields["STACK"]) == 0, f"N = {N}, {warps} warps: {line.strip()}"

@@ -34,6 +34,16 @@ from snippets.swin_v2 import MAX_LOGIT_SCALE
 BLOCK = 64  # queries per program, and keys per step
 
 
+def launch_config(N: int, D: int) -> tuple[int, int, int]:
+    """(block of queries and of keys, head dimension padded, warps) for windows of N tokens.
+
+    Products need blocks of 16 or more. Warps: compiled for an H100 (sm_90) at D = 32, the head
+    dimension of every Swin V2 model, blocks of 64 with 4 warps spilled registers (255 used, 480
+    bytes of stack); with 8 they took 152 and none. Blocks of 16 and 32 fit 4 warps."""
+    block = min(BLOCK, max(16, triton.next_power_of_2(N)))
+    return block, max(16, triton.next_power_of_2(D)), 8 if block == 64 else 4
+
+
 @triton.jit
 def _cosine_attention_kernel(
     q_ptr, k_ptr, v_ptr, out_ptr, inv_tau_ptr, start_ptr,
@@ -99,13 +109,13 @@ def fused_cosine_attention(q, k, v, logit_scale, bias=None, mask=None):
         if mask is not None:
             start += mask.unsqueeze(1)
     out = torch.empty(B_, H, N, D, device=q.device, dtype=q.dtype)
-    block = min(BLOCK, max(16, triton.next_power_of_2(N)))  # products need 16 or more
+    block, block_d, warps = launch_config(N, D)
     _cosine_attention_kernel[(B_ * H, triton.cdiv(N, block))](
         q, k, v, out, inv_tau, inv_tau if start is None else start,
         q.stride(0), q.stride(1), q.stride(2), k.stride(0), k.stride(1), k.stride(2),
         v.stride(0), v.stride(1), v.stride(2), out.stride(0), out.stride(1), out.stride(2),
         H, N, nW,
-        D=D, BLOCK_M=block, BLOCK_K=block, BLOCK_D=max(16, triton.next_power_of_2(D)),
-        HAS_START=start is not None,
+        D=D, BLOCK_M=block, BLOCK_K=block, BLOCK_D=block_d, HAS_START=start is not None,
+        num_warps=warps, enable_fp_fusion=True,  # Triton 3.10 turns fusion off unless asked
     )
     return out
