@@ -15,6 +15,9 @@ import torch.nn.functional as F
 
 # tau > 0.01 (Sec. 3.2): logit_scale = log(1 / tau) is clamped at log(100).
 MAX_LOGIT_SCALE = math.log(1.0 / 0.01)
+# On a CPU without gradients, fast=True keeps the readable path while all the logits take at
+# most this many bytes: they stay in cache anyway, and the readable path runs fewer operations.
+SMALL_LOGITS = 1 << 20
 
 
 def log_spaced_coords(window_size, pretrained_window_size=(0, 0), device=None):
@@ -49,23 +52,24 @@ def relative_position_index(window_size, device=None):
     # shift each offset to start at 0, then read (d_h, d_w) as a row-major index
     return (offset[0] + Wh - 1) * (2 * Ww - 1) + (offset[1] + Ww - 1)  # (N, N)
 
-# docs/papers/swin-transformer-v2.md:150
+# docs/papers/swin-transformer-v2.md:153
 def cosine_attention(q, k, v, logit_scale, bias=None, mask=None, fast=False):
     """Scaled cosine attention, Eq. (2): softmax(cos(q, k) / tau + B + mask) v.
 
     q, k, v: (B_, H, N, D) with B_ = batch * windows, windows ordered batch-major.
     logit_scale: (H, 1, 1), log(1 / tau). bias: (H, N, N). mask: (nW, N, N), 0 or -100.
-    Returns (B_, H, N, D). fast=True: cosine_attention_blocked on a CPU when no input
-    needs a gradient, cosine_attention_sdpa otherwise; either differs from this readable
-    path by rounding only.
+    Returns (B_, H, N, D). fast=True: on a CPU when no input needs a gradient,
+    cosine_attention_blocked, or this readable path when the logits take at most SMALL_LOGITS
+    bytes; cosine_attention_sdpa otherwise. The fast versions differ from this one by rounding.
     """
+    B_, H, N, D = q.shape
     if fast:
         inputs = (q, k, v, logit_scale, bias)
         needs_grad = torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in inputs)
-        if q.device.type == "cpu" and not needs_grad:
+        if q.device.type != "cpu" or needs_grad:
+            return cosine_attention_sdpa(q, k, v, logit_scale, bias, mask)
+        if B_ * H * N * N * q.element_size() > SMALL_LOGITS:
             return cosine_attention_blocked(q, k, v, logit_scale, bias, mask)
-        return cosine_attention_sdpa(q, k, v, logit_scale, bias, mask)
-    B_, H, N, D = q.shape
     inv_tau = torch.clamp(logit_scale, max=MAX_LOGIT_SCALE).exp()  # (H, 1, 1)
     attn = F.normalize(q, dim=-1) @ F.normalize(k, dim=-1).transpose(-2, -1)  # (B_, H, N, N): cos(q_i, k_j)
     attn = attn * inv_tau  # Eq. (2): cos / tau
@@ -77,7 +81,7 @@ def cosine_attention(q, k, v, logit_scale, bias=None, mask=None, fast=False):
         attn = attn.view(B_, H, N, N)  # (B_, H, N, N)
     return attn.softmax(dim=-1) @ v  # (B_, H, N, D)
 
-# docs/papers/swin-transformer-v2.md:190
+# docs/papers/swin-transformer-v2.md:194
 def cosine_attention_sdpa(q, k, v, logit_scale, bias=None, mask=None):
     """cosine_attention through F.scaled_dot_product_attention (fused kernels on a GPU)."""
     B_, H, N, D = q.shape
@@ -97,7 +101,7 @@ def cosine_attention_sdpa(q, k, v, logit_scale, bias=None, mask=None):
     out = F.scaled_dot_product_attention(q_hat, k_hat, v, attn_mask=windows, scale=1.0)  # (B, nW*H, N, D)
     return out.reshape(B_, H, N, D)  # (B_, H, N, D)
 
-# docs/papers/swin-transformer-v2.md:226
+# docs/papers/swin-transformer-v2.md:232
 def cosine_attention_blocked(q, k, v, logit_scale, bias=None, mask=None, block_bytes=4 << 20):
     """cosine_attention a block of windows at a time, the block's logits (about block_bytes)
     kept in cache from one product to the next. For inference: autograd cannot follow it."""
@@ -138,7 +142,7 @@ def cosine_attention_blocked(q, k, v, logit_scale, bias=None, mask=None, block_b
         torch.matmul(a.view(n, H, N, N), v[s : s + n], out=out[s : s + n])  # (n, H, N, D)
     return out
 
-# docs/papers/swin-transformer-v2.md:312
+# docs/papers/swin-transformer-v2.md:323
 class WindowAttention(nn.Module):
     """Window multi-head self-attention with log-CPB and scaled cosine attention.
 
@@ -192,7 +196,7 @@ class WindowAttention(nn.Module):
         out = out.transpose(1, 2).reshape(B_, N, C)  # (B_, N, C)
         return self.proj(out)
 
-# docs/papers/swin-transformer-v2.md:373
+# docs/papers/swin-transformer-v2.md:384
 def shifted_window_mask(resolution, window_size, shift_size, device=None, dtype=torch.float32):
     """Attention mask of shifted-window attention: (nW, N, N), 0 inside a region, -100 across."""
     H, W = resolution

@@ -12,7 +12,9 @@ import math
 import pytest
 import torch
 
+from snippets import swin_v2
 from snippets.swin_v2 import (
+    SMALL_LOGITS,
     WindowAttention,
     cosine_attention,
     cosine_attention_blocked,
@@ -32,6 +34,13 @@ def _record(name: str, ours: torch.Tensor, ref: torch.Tensor) -> None:
     diff = (ours.detach() - ref.detach()).abs().max().item() if ours.numel() else 0.0
     key = (name, str(ours.dtype).removeprefix("torch."))
     LARGEST[key] = max(LARGEST.get(key, 0.0), diff)
+
+
+@pytest.fixture(autouse=True)
+def _blocked_path_at_any_size(monkeypatch):
+    """The tests' inputs are small, and fast=True would keep the readable path for them on a
+    CPU; with no size threshold the blocked path runs where a model at full size runs it."""
+    monkeypatch.setattr(swin_v2, "SMALL_LOGITS", 0)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -235,6 +244,23 @@ def test_fast_picks_the_blocked_path_on_a_cpu_only_without_gradients():
         leaf = bias.clone().requires_grad_()
         assert torch.equal(cosine_attention(q, k, v, logit_scale, leaf, mask, fast=True),
                            cosine_attention_blocked(q, k, v, logit_scale, bias, mask))
+
+
+def test_fast_keeps_the_readable_path_while_the_logits_are_small(monkeypatch):
+    """On a CPU without gradients, fast=True runs the readable path up to SMALL_LOGITS bytes of
+    logits (1 MiB: 32 windows of 64 tokens with 2 heads in float32) and the blocked one above."""
+    monkeypatch.setattr(swin_v2, "SMALL_LOGITS", SMALL_LOGITS)
+    assert SMALL_LOGITS == 32 * 2 * 64 * 64 * 4
+    g = torch.Generator().manual_seed(7)
+    for windows, path in [(32, "readable"), (33, "blocked")]:
+        q, k, v = torch.randn(3, windows, 2, 64, 32, generator=g).unbind(0)
+        logit_scale = torch.zeros(2, 1, 1)
+        bias = torch.randn(2, 64, 64, generator=g)
+        with torch.no_grad():
+            fast = cosine_attention(q, k, v, logit_scale, bias, fast=True)
+            expected = (cosine_attention(q, k, v, logit_scale, bias) if path == "readable"
+                        else cosine_attention_blocked(q, k, v, logit_scale, bias))
+        assert torch.equal(fast, expected), f"{windows} windows: not the {path} path"
 
 
 def test_blocked_path_rejects_windows_that_are_not_whole_images():

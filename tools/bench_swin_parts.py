@@ -52,6 +52,11 @@ SHAPES = [(1024, 4, 64, 32, 64), (256, 6, 144, 32, 16), (128, 4, 256, 32, 16), (
           (64, 8, 256, 64, 4)]
 
 
+# (B_, H, N, D, nW) of Swin V2-T's four stages for one 256 x 256 image, 8 x 8 windows:
+# all its logits take 3, 1.5, 0.75 and 0.375 MiB (float32); SMALL_LOGITS is 1 MiB
+ONE_IMAGE = [(64, 3, 64, 32, 64), (16, 6, 64, 32, 16), (4, 12, 64, 32, 4), (1, 24, 64, 32, 1)]
+
+
 def cpu_shapes() -> int:
     """Readable, blocked and SDPA paths at several shapes, with bias and mask, on q, k, v made
     separately and on views of one qkv tensor (the module's layout), malloc keeping freed memory
@@ -86,6 +91,23 @@ def cpu_shapes() -> int:
                   f"readable {ms['readable']:.1f} ms, "
                   f"blocked {ms['blocked']:.1f} ms ({ms['readable'] / ms['blocked']:.2f}x), "
                   f"sdpa {ms['sdpa']:.1f} ms ({ms['readable'] / ms['sdpa']:.2f}x)", flush=True)
+    # one image: fast=True keeps the readable path while the logits are small (SMALL_LOGITS)
+    for B_, H, N, D, nW in ONE_IMAGE:
+        q, k, v = module_qkv(B_, H, N, D)
+        ls = torch.log(10 * torch.ones(H, 1, 1))
+        bias = 16 * torch.sigmoid(torch.randn(H, N, N))
+        mask = torch.zeros(nW, N, N)
+        mask[nW // 2:, : N // 2, N // 2:] = -100.0
+        with torch.no_grad():
+            us = {name: t * 1e6 for name, t in timed({
+                "readable": lambda: cosine_attention(q, k, v, ls, bias, mask, fast=False),
+                "blocked": lambda: cosine_attention_blocked(q, k, v, ls, bias, mask),
+                "fast": lambda: cosine_attention(q, k, v, ls, bias, mask, fast=True),
+            }, rounds=5, min_run_time=0.2).items()}
+        print(f"one image, (B_, H, N, D) = ({B_}, {H}, {N}, {D}), qkv views, logits {B_ * H * N * N * 4 / 2**20:.2f} MiB: "
+              f"readable {us['readable']:.0f} us, blocked {us['blocked']:.0f} us "
+              f"({us['readable'] / us['blocked']:.2f}x), fast {us['fast']:.0f} us "
+              f"({us['readable'] / us['fast']:.2f}x)", flush=True)
     # the whole module, projections and position-bias MLP included, as a model runs it for inference
     fast = WindowAttention(128, (8, 8), 4, fast=True).eval()
     readable = WindowAttention(128, (8, 8), 4, fast=False).eval()
