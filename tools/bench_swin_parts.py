@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Where the Swin V2 fast path's time goes on a GPU, at the benchmark's size; and,
-on a CPU, how the three paths compare across window shapes.
+on a CPU, how the three paths compare across window shapes and input layouts, and what
+fast=True picks for the small inputs of one image.
 
     python -m tools.bench_swin_parts        # CUDA: one line per timing (benchmarks/swin-parts-cuda.log)
     python -m tools.bench_swin_parts --cpu  # CPU: shapes (benchmarks/swin-shapes-cpu.log)
