@@ -44,6 +44,21 @@ for B, nW, H, N, D in [(3, 4, 2, 16, 8), (2, 4, 3, 49, 32), (2, 2, 4, 64, 32), (
             ref = cosine_attention(q, k, v, logit_scale, *extra, fast=False)
         assert ours.shape == ref.shape and ours.dtype == ref.dtype
         result["largest"][f"N={N} D={D} {name}"] = (ours - ref).abs().max().item()
+# float16 and bfloat16 in, computed in float32, rounded once on the way out: each output within half
+# a unit in the last place (plus the float32 gap) of the readable path on the same rounded inputs.
+# Triton's interpreter rounds float32 to bfloat16 toward zero whatever the kernel asks: a whole unit.
+result["half"] = {}
+q, k, v = torch.randn(3, 8, 2, 64, 32, generator=g, device=device).unbind(0)
+logit_scale = torch.zeros(2, 1, 1, device=device)
+bias = torch.randn(2, 64, 64, generator=g, device=device)
+for dtype in (torch.float16, torch.bfloat16):
+    with torch.no_grad():
+        ours = fused_cosine_attention(q.to(dtype), k.to(dtype), v.to(dtype), logit_scale, bias)
+        ref = cosine_attention(*(t.to(dtype).float() for t in (q, k, v)), logit_scale, bias)
+    assert ours.dtype == dtype
+    units = 1 if dtype == torch.bfloat16 and device == "cpu" else 0.5
+    bound = ref.abs() * torch.finfo(dtype).eps * units + 1e-5
+    result["half"][str(dtype)] = ((ours.float() - ref).abs() / bound).max().item()
 q = torch.randn(4, 2, 64, 32, device=device)
 try:
     fused_cosine_attention(q.double(), q.double(), q.double(), torch.zeros(2, 1, 1, device=device))
@@ -70,11 +85,15 @@ def _run(device: str) -> dict:
 
 def test_fused_candidate_computes_cosine_attention(device):
     """float32, q k v strided, bias and a window-dependent mask, windows of 16, 49, 64 and 144
-    tokens: within REFERENCES.md's 1e-5 of the readable path (1 / tau of 1 to 20)."""
+    tokens: within REFERENCES.md's 1e-5 of the readable path (1 / tau of 1 to 20). float16 and
+    bfloat16: rounded once, at the output."""
     result = _run(str(device))
     assert len(result["largest"]) == 12
     for case, gap in result["largest"].items():
         assert gap <= 1e-5, f"{case}: fused and readable {gap:.2e} apart"
+    assert set(result["half"]) == {"torch.float16", "torch.bfloat16"}
+    for dtype, share in result["half"].items():
+        assert share <= 1, f"{dtype}: an output {share:.2f} times the rounding bound from the readable path"
     assert result["refused"] == [
         "fused_cosine_attention: torch.float64 is not float32, float16 or bfloat16",
         "fused_cosine_attention: 3 windows are not whole images of 2 windows",

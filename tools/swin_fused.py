@@ -86,13 +86,15 @@ def _cosine_attention_kernel(
         acc = acc * shrink[:, None] + tl.dot(p, v.to(tl.float32), input_precision="ieee")
         top = new_top
     tl.store(out_ptr + b * o_sb + h * o_sh + rows[:, None] * o_sn + d[None, :],
-             (acc / total[:, None]).to(out_ptr.dtype.element_ty), mask=row_ok[:, None] & d_ok)
+             (acc / total[:, None]).to(out_ptr.dtype.element_ty, fp_downcast_rounding="rtne"),
+             mask=row_ok[:, None] & d_ok)
 
 
 def fused_cosine_attention(q, k, v, logit_scale, bias=None, mask=None):
     """cosine_attention in one kernel: q, k, v (B_, H, N, D), logit_scale (H, 1, 1), bias (H, N, N),
     mask (nW, N, N) with B_ a whole number of images of nW windows. Returns (B_, H, N, D).
-    float32, float16 or bfloat16, computed in float32. No autograd: for inference."""
+    float32, float16 or bfloat16, computed in float32 and rounded to nearest once, at the output.
+    No autograd: for inference."""
     B_, H, N, D = q.shape
     if q.dtype not in (torch.float32, torch.float16, torch.bfloat16):
         raise ValueError(f"fused_cosine_attention: {q.dtype} is not float32, float16 or bfloat16")
