@@ -183,15 +183,22 @@ def module_qkv(B_: int, H: int, N: int, D: int, device=None) -> tuple[torch.Tens
     return torch.randn(B_, N, 3, H, D, device=device).permute(2, 0, 3, 1, 4).unbind(0)
 
 
+def swin_inputs(H: int, N: int, nW: int, device=None) -> tuple[torch.Tensor, ...]:
+    """The benchmarks' logit_scale (H, 1, 1) at tau = 0.1, a random position bias (H, N, N) of the
+    paper's 16 sigmoid form, and a mask (nW, N, N) that cuts the second half of the windows in two."""
+    logit_scale = torch.log(10 * torch.ones(H, 1, 1, device=device))
+    bias = 16 * torch.sigmoid(torch.randn(H, N, N, device=device))
+    mask = torch.zeros(nW, N, N, device=device)
+    mask[nW // 2:, : N // 2, N // 2:] = -100.0  # shifted windows see part of their tokens
+    return logit_scale, bias, mask
+
+
 def bench_swin(device, quick: bool, rounds: int, min_run_time: float) -> dict:
     B_, H, N, D, nW = (16, 4, 64, 32, 4) if quick else (1024, 4, 64, 32, 64)
     torch.manual_seed(0)
     q, k, v = (torch.randn(B_, H, N, D, device=device) for _ in range(3))  # (B_, H, N, D)
     views = module_qkv(B_, H, N, D, device)
-    logit_scale = torch.log(10 * torch.ones(H, 1, 1, device=device))  # (H, 1, 1)
-    bias = 16 * torch.sigmoid(torch.randn(H, N, N, device=device))  # (H, N, N)
-    mask = torch.zeros(nW, N, N, device=device)
-    mask[nW // 2:, : N // 2, N // 2:] = -100.0  # (nW, N, N): shifted windows see part of their tokens
+    logit_scale, bias, mask = swin_inputs(H, N, nW, device)
     results = {}
     cases = {
         "bias": ((q, k, v), {"bias": bias}),

@@ -27,6 +27,7 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.utils import benchmark
 
 from snippets.swin_v2 import MAX_LOGIT_SCALE, cosine_attention
+from tools.bench_snippets import module_qkv, reuse_freed_memory, swin_inputs, timed
 
 
 def t(label, fn):
@@ -64,7 +65,6 @@ def cpu_shapes() -> int:
     (no page faults on any side), the three paths taking turns."""
     from snippets.swin_v2 import WindowAttention, cosine_attention_blocked, cosine_attention_sdpa, shifted_window_mask
     from tools.bench_dropout import device_name
-    from tools.bench_snippets import module_qkv, reuse_freed_memory, timed
 
     if not reuse_freed_memory():
         print("tools/bench_swin_parts --cpu: needs glibc's mallopt", file=sys.stderr)
@@ -74,10 +74,7 @@ def cpu_shapes() -> int:
           f"{torch.get_num_threads()} threads, freed memory reused")
     torch.manual_seed(0)
     for B_, H, N, D, nW in SHAPES:
-        ls = torch.log(10 * torch.ones(H, 1, 1))
-        bias = 16 * torch.sigmoid(torch.randn(H, N, N))
-        mask = torch.zeros(nW, N, N)
-        mask[nW // 2:, : N // 2, N // 2:] = -100.0
+        ls, bias, mask = swin_inputs(H, N, nW)
         layouts = {
             "separate": [torch.randn(B_, H, N, D) for _ in range(3)],
             "qkv views": module_qkv(B_, H, N, D),
@@ -95,10 +92,7 @@ def cpu_shapes() -> int:
     # one image: fast=True keeps the readable path while the logits are small (SMALL_LOGITS)
     for B_, H, N, D, nW in ONE_IMAGE:
         q, k, v = module_qkv(B_, H, N, D)
-        ls = torch.log(10 * torch.ones(H, 1, 1))
-        bias = 16 * torch.sigmoid(torch.randn(H, N, N))
-        mask = torch.zeros(nW, N, N)
-        mask[nW // 2:, : N // 2, N // 2:] = -100.0
+        ls, bias, mask = swin_inputs(H, N, nW)
         with torch.no_grad():
             us = {name: t * 1e6 for name, t in timed({
                 "readable": lambda: cosine_attention(q, k, v, ls, bias, mask, fast=False),
@@ -132,8 +126,7 @@ def main() -> int:
     torch.manual_seed(0)
     B_, H, N, D = 1024, 4, 64, 32
     q, k, v = (torch.randn(B_, H, N, D, device="cuda") for _ in range(3))
-    ls = torch.log(10 * torch.ones(H, 1, 1, device="cuda"))
-    bias = 16 * torch.sigmoid(torch.randn(H, N, N, device="cuda"))
+    ls, bias, mask = swin_inputs(H, N, 64, "cuda")  # 64 windows an image
 
     print(torch.cuda.get_device_name(), torch.__version__)
     t("readable, bias", lambda: cosine_attention(q, k, v, ls, bias, fast=False))
@@ -163,15 +156,12 @@ def main() -> int:
     gap = (rms_norm_candidate(q, k, v, ls, bias) - cosine_attention(q, k, v, ls, bias, fast=False)).abs().max()
     print(f"rms_norm candidate: largest difference from the readable path {gap.item():.2e}")
     t("rms_norm candidate, bias", lambda: rms_norm_candidate(q, k, v, ls, bias))
-    from tools.bench_snippets import module_qkv
     from tools.swin_fused import fused_cosine_attention  # Triton, which CUDA builds of torch bring
 
     gap = (fused_cosine_attention(q, k, v, ls, bias) - cosine_attention(q, k, v, ls, bias, fast=False)).abs().max()
     print(f"fused candidate: largest difference from the readable path {gap.item():.2e}")
     t("fused candidate (tools/swin_fused), bias", lambda: fused_cosine_attention(q, k, v, ls, bias))
     # with the shifted-window mask, on q, k, v as WindowAttention passes them (views of one qkv tensor)
-    mask = torch.zeros(64, N, N, device="cuda")
-    mask[32:, : N // 2, N // 2:] = -100.0
     qv, kv, vv = module_qkv(B_, H, N, D, "cuda")
     t("readable, bias + mask, qkv views", lambda: cosine_attention(qv, kv, vv, ls, bias, mask, fast=False))
     t("fast, bias + mask, qkv views", lambda: cosine_attention(qv, kv, vv, ls, bias, mask, fast=True))
