@@ -102,6 +102,17 @@ def cosine_attention_sdpa(q, k, v, logit_scale, bias=None, mask=None):
     return out.reshape(B_, H, N, D)  # (B_, H, N, D)
 
 # docs/papers/swin-transformer-v2.md:232
+def logits_start(bias, mask, nW, H, N, device, dtype):
+    """What window w's logits start from before the cosines: bias + mask[w], (nW, H, N, N);
+    zeros where neither is given."""
+    start = torch.zeros(nW, H, N, N, device=device, dtype=dtype)
+    if bias is not None:
+        start += bias  # (H, N, N), the same for every window
+    if mask is not None:
+        start += mask.unsqueeze(1)  # (nW, 1, N, N), the same for every head
+    return start
+
+
 def cosine_attention_blocked(q, k, v, logit_scale, bias=None, mask=None, block_bytes=4 << 20):
     """cosine_attention a block of windows at a time, the block's logits (about block_bytes)
     kept in cache from one product to the next. For inference: autograd cannot follow it."""
@@ -110,11 +121,7 @@ def cosine_attention_blocked(q, k, v, logit_scale, bias=None, mask=None, block_b
     if B_ % nW:
         raise ValueError(f"cosine_attention: {B_} windows are not whole images of {nW} windows")
     inv_tau = torch.clamp(logit_scale, max=MAX_LOGIT_SCALE).exp()  # (H, 1, 1)
-    start = q.new_zeros(nW, H, N, N)  # what window w's logits start from: bias + mask[w]
-    if bias is not None:
-        start += bias
-    if mask is not None:
-        start += mask.unsqueeze(1)
+    start = logits_start(bias, mask, nW, H, N, q.device, q.dtype)  # (nW, H, N, N)
     # windows per block: a multiple of nW, or a divisor of nW when one image's windows do not fit
     fit = max(1, block_bytes // (H * N * N * q.element_size()))
     size = nW * (fit // nW) if nW <= fit else max(d for d in range(1, fit + 1) if nW % d == 0)
@@ -142,7 +149,7 @@ def cosine_attention_blocked(q, k, v, logit_scale, bias=None, mask=None, block_b
         torch.matmul(a.view(n, H, N, N), v[s : s + n], out=out[s : s + n])  # (n, H, N, D)
     return out
 
-# docs/papers/swin-transformer-v2.md:323
+# docs/papers/swin-transformer-v2.md:330
 class WindowAttention(nn.Module):
     """Window multi-head self-attention with log-CPB and scaled cosine attention.
 
@@ -196,7 +203,7 @@ class WindowAttention(nn.Module):
         out = out.transpose(1, 2).reshape(B_, N, C)  # (B_, N, C)
         return self.proj(out)
 
-# docs/papers/swin-transformer-v2.md:384
+# docs/papers/swin-transformer-v2.md:391
 def shifted_window_mask(resolution, window_size, shift_size, device=None, dtype=torch.float32):
     """Attention mask of shifted-window attention: (nW, N, N), 0 inside a region, -100 across."""
     H, W = resolution

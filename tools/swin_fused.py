@@ -29,7 +29,7 @@ import torch
 import triton
 import triton.language as tl
 
-from snippets.swin_v2 import MAX_LOGIT_SCALE
+from snippets.swin_v2 import MAX_LOGIT_SCALE, logits_start
 
 BLOCK = 64  # queries per program, and keys per step
 
@@ -104,12 +104,8 @@ def fused_cosine_attention(q, k, v, logit_scale, bias=None, mask=None):
     q, k, v = (t if t.stride(-1) == 1 else t.contiguous() for t in (q, k, v))
     inv_tau = torch.clamp(logit_scale, max=MAX_LOGIT_SCALE).exp().reshape(H).float().contiguous()
     start = None
-    if bias is not None or mask is not None:  # what window w's logits start from, (nW, H, N, N)
-        start = torch.zeros(nW, H, N, N, device=q.device, dtype=torch.float32)
-        if bias is not None:
-            start += bias
-        if mask is not None:
-            start += mask.unsqueeze(1)
+    if bias is not None or mask is not None:  # (nW, H, N, N), read in float32 whatever q's dtype
+        start = logits_start(bias, mask, nW, H, N, q.device, torch.float32)
     out = torch.empty(B_, H, N, D, device=q.device, dtype=q.dtype)
     block, block_d, warps = launch_config(N, D)
     _cosine_attention_kernel[(B_ * H, triton.cdiv(N, block))](
