@@ -338,14 +338,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     allocator = "default"
     if args.reuse_freed_memory:
-        if not reuse_freed_memory():
-            print("tools/bench_snippets: --reuse-freed-memory needs glibc's mallopt", file=sys.stderr)
-            return 2
-        allocator = "freed memory reused"
         if args.device == "cuda":
             print("tools/bench_snippets: --reuse-freed-memory is about the CPU's malloc; use --device cpu",
                   file=sys.stderr)
             return 2
+        if not reuse_freed_memory():
+            print("tools/bench_snippets: --reuse-freed-memory needs glibc's mallopt", file=sys.stderr)
+            return 2
+        allocator = "freed memory reused"
         args.device = "cpu"
     if args.device == "cuda" and not torch.cuda.is_available():
         print("tools/bench_snippets: --device cuda: CUDA is not available here", file=sys.stderr)

@@ -35,17 +35,22 @@ def t(label, fn):
     print(f"{label:55s} {m.median*1e3:8.3f} ms", flush=True)
 
 
+def unit_rms(x):
+    """F.rms_norm over the last dimension (D): x * sqrt(D) / |x|. Its eps, 1e-24 / D, shows only
+    where |x| is below about 1e-12, which is where this and F.normalize's clamp differ."""
+    D = x.shape[-1]
+    return F.rms_norm(x, (D,), eps=1e-24 / D)
+
+
 def rms_norm_candidate(q, k, v, logit_scale, bias):
     """A candidate GPU fast path, timed here before it goes into the note: q and k normalised by
     F.rms_norm (one fused kernel each on CUDA, where F.normalize is several), then SDPA.
 
     rms_norm(x) = x * sqrt(D) / |x| (eps aside), so rms_norm(q) . rms_norm(k) = D cos(q, k):
     the 1 / D and the per-head 1 / tau go into q in one multiply, and k needs none."""
-    D = q.shape[-1]
-    eps = 1e-24 / D  # |x| below about 1e-12 is where this and F.normalize's clamp differ
     inv_tau = torch.clamp(logit_scale, max=MAX_LOGIT_SCALE).exp()  # (H, 1, 1)
-    q_hat = F.rms_norm(q, (D,), eps=eps) * (inv_tau / D)
-    k_hat = F.rms_norm(k, (D,), eps=eps)
+    q_hat = unit_rms(q) * (inv_tau / q.shape[-1])
+    k_hat = unit_rms(k)
     return F.scaled_dot_product_attention(q_hat, k_hat, v, attn_mask=bias.unsqueeze(0), scale=1.0)
 
 
@@ -151,8 +156,7 @@ def main() -> int:
     t("sdpa bf16 (for scale only, not a candidate)",
       lambda: F.scaled_dot_product_attention(qb, kb, vb, attn_mask=ab, scale=1.0))
     t("matmul q k^T only", lambda: qn @ kn.transpose(-2, -1))
-    D_ = q.shape[-1]
-    t("rms_norm q and k only", lambda: (F.rms_norm(q, (D_,), eps=1e-24 / D_), F.rms_norm(k, (D_,), eps=1e-24 / D_)))
+    t("rms_norm q and k only", lambda: (unit_rms(q), unit_rms(k)))
     gap = (rms_norm_candidate(q, k, v, ls, bias) - cosine_attention(q, k, v, ls, bias, fast=False)).abs().max()
     print(f"rms_norm candidate: largest difference from the readable path {gap.item():.2e}")
     t("rms_norm candidate, bias", lambda: rms_norm_candidate(q, k, v, ls, bias))
