@@ -413,6 +413,21 @@ def test_records_of_an_old_version_go_and_unchanged_ones_keep_their_date():
     assert updated(old, {}, {"demo"}, about, {"demo": ("b", {"cpu"})})["demo"] == old["demo"]
 
 
+def test_the_same_verification_on_another_machine_keeps_the_record():
+    cpu = {"date": "2026-01-01", "device_name": "CPU X", "torch": "2.13.0", "tests_passed": 2}
+    old = {"demo": {"sha256": "a", "devices": {"cpu": cpu}}}
+    # Another CPU, another day, same code, torch and test count: nothing to commit.
+    elsewhere = {"cpu": {"date": "2026-03-03", "device_name": "CPU Z", "torch": "2.13.0"}}
+    assert updated(old, {"demo": ("a", {"cpu": 2})}, {"demo"}, elsewhere) == old
+    # Each part of the substance, changed alone, writes a new record.
+    newer_torch = {"cpu": {**elsewhere["cpu"], "torch": "2.14.0"}}
+    record = updated(old, {"demo": ("a", {"cpu": 2})}, {"demo"}, newer_torch)["demo"]["devices"]["cpu"]
+    assert record == {**newer_torch["cpu"], "tests_passed": 2}
+    record = updated(old, {"demo": ("a", {"cpu": 3})}, {"demo"}, elsewhere)["demo"]["devices"]["cpu"]
+    assert record == {**elsewhere["cpu"], "tests_passed": 3}
+    assert updated(old, {"demo": ("b", {"cpu": 2})}, {"demo"}, elsewhere)["demo"]["sha256"] == "b"
+
+
 def test_a_block_in_an_admonition_keeps_its_blank_lines_and_line_numbers():
     import io
 

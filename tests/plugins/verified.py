@@ -22,11 +22,12 @@ nothing at all from an interrupted run or ``--collect-only``. A test that
 fails removes the record of that version for its device (for every device
 when the test takes none): the record no longer holds.
 
-Stability. The file is rewritten only when what it says changes; a record
-whose hash, test count, torch version and device name are those it already
-has keeps its old date. So a run on the machine that made the records leaves
-the file (and ``git status``) as it was; a new machine, torch or note changes
-it, and those changes are meant to be committed. The hash is of the
+Stability. The file is rewritten only when a record's substance changes: the
+module's hash, the device kind, the torch version or the number of tests that
+passed. A record whose substance is unchanged keeps its old date and the name
+of the machine it was made on, so a clean run on any machine with the locked
+torch leaves the file (and ``git status``) as it was; new code, another torch
+or another test count changes it, and those changes are meant to be committed. The hash is of the
 generated file without its block-line comments (``# docs/x.md:12``,
 tools.extract.code_digest): editing the text above a block in its note moves
 those lines, not the code, and the records stay. A change to the code makes
@@ -51,6 +52,11 @@ from tests.plugins.devices import DEVICES, item_device
 from tools.extract import code_digest
 
 RECORDS = Path("snippets") / "verified.json"
+# What a record asserts, besides the module's hash and the device kind (its key):
+# a run that finds these unchanged keeps the earlier record, date and machine name
+# included, so re-verifying the same code on another machine of the same kind
+# leaves the file as it was.
+SUBSTANCE = ("tests_passed", "torch")
 UNFINISHED = (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR)
 
 
@@ -162,7 +168,7 @@ def updated(
         for device, passed in devices.items():
             record = {"tests_passed": passed, **about[device]}
             previous = records.get(device)
-            if previous and {**previous, "date": None} == {**record, "date": None}:
+            if previous and all(previous.get(field) == record[field] for field in SUBSTANCE):
                 record = previous
             records[device] = record
         new[name] = {"sha256": digest, "devices": records}
