@@ -1,4 +1,4 @@
-# Generated from docs/courses/adam.md by tools/extract; edit the note, not this file.
+# Generated from docs/courses/adam.md by tools/extract; edit the note, not this file. (sha256 of the lines below: a082313ef789a45c)
 
 # docs/courses/adam.md:78
 """Adam (Kingma & Ba, 2015, Algorithm 1) with torch.optim.Adam's options."""

@@ -1,4 +1,4 @@
-# Generated from docs/papers/appnp.md by tools/extract; edit the note, not this file.
+# Generated from docs/papers/appnp.md by tools/extract; edit the note, not this file. (sha256 of the lines below: b8d66065aca8b5ea)
 
 # docs/papers/appnp.md:97
 """PPNP's closed-form propagation and APPNP's power iteration.

@@ -1,4 +1,4 @@
-# Generated from docs/courses/attention-transformer.md by tools/extract; edit the note, not this file.
+# Generated from docs/courses/attention-transformer.md by tools/extract; edit the note, not this file. (sha256 of the lines below: c0ad2ce510458e08)
 
 # docs/courses/attention-transformer.md:68
 """Positional encoding, layer norm and BERT's pre-training data (Dive into Deep Learning 10.6, 15.8, 15.9)."""

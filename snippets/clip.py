@@ -1,4 +1,4 @@
-# Generated from docs/papers/clip.md by tools/extract; edit the note, not this file.
+# Generated from docs/papers/clip.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 73b6765c7210f0b2)
 
 # docs/papers/clip.md:216
 """CLIP's symmetric contrastive loss over the n x n image-text similarity matrix.

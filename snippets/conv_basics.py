@@ -1,4 +1,4 @@
-# Generated from docs/courses/conv-basics.md by tools/extract; edit the note, not this file.
+# Generated from docs/courses/conv-basics.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 9e31c23d2a9c8c6e)
 
 # docs/courses/conv-basics.md:51
 """Convolution basics (Dive into Deep Learning, sections 6.2 to 6.4)."""

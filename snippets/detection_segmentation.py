@@ -1,4 +1,4 @@
-# Generated from docs/courses/detection-segmentation.md by tools/extract; edit the note, not this file.
+# Generated from docs/courses/detection-segmentation.md by tools/extract; edit the note, not this file. (sha256 of the lines below: a8ad76e4c7eafeff)
 
 # docs/courses/detection-segmentation.md:74
 """Detection and segmentation pieces (Dive into Deep Learning 13.9, 13.10, 13.11)."""

@@ -1,4 +1,4 @@
-# Generated from docs/courses/dropout.md by tools/extract; edit the note, not this file.
+# Generated from docs/courses/dropout.md by tools/extract; edit the note, not this file. (sha256 of the lines below: a4d3d64d28b2200c)
 
 # docs/courses/dropout.md:57
 """Inverted dropout (Srivastava et al., 2014), as in Dive into Deep Learning 5.6."""

@@ -1,4 +1,4 @@
-# Generated from docs/papers/gcn.md by tools/extract; edit the note, not this file.
+# Generated from docs/papers/gcn.md by tools/extract; edit the note, not this file. (sha256 of the lines below: c6717b506a44e1e7)
 
 # docs/papers/gcn.md:55
 """GCN: the renormalised adjacency D~^{-1/2} (A + I) D~^{-1/2} and one GCN layer.

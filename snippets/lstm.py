@@ -1,4 +1,4 @@
-# Generated from docs/papers/lstm.md by tools/extract; edit the note, not this file.
+# Generated from docs/papers/lstm.md by tools/extract; edit the note, not this file. (sha256 of the lines below: eb00bd6ee7a26bed)
 
 # docs/papers/lstm.md:81
 """LSTM written from its gates, in PyTorch's layout (gate order i, f, g, o).

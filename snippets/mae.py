@@ -1,4 +1,4 @@
-# Generated from docs/papers/mae.md by tools/extract; edit the note, not this file.
+# Generated from docs/papers/mae.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 84c02200dba1d0b2)
 
 # docs/papers/mae.md:64
 """MAE: per-sample random masking by argsort of noise, and the inverse shuffle.

@@ -1,4 +1,4 @@
-# Generated from docs/papers/moco.md by tools/extract; edit the note, not this file.
+# Generated from docs/papers/moco.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 9d2416c22a3e32a5)
 
 # docs/papers/moco.md:103
 """MoCo: momentum encoder, queue of keys, InfoNCE; and the MoCo v3 loss.

@@ -1,4 +1,4 @@
-# Generated from docs/courses/modern-cnns.md by tools/extract; edit the note, not this file.
+# Generated from docs/courses/modern-cnns.md by tools/extract; edit the note, not this file. (sha256 of the lines below: c5fab0e3960287d8)
 
 # docs/courses/modern-cnns.md:83
 """Modern CNNs (Dive into Deep Learning, chapter 7): VGG's 3x3 stacks, batch normalisation."""

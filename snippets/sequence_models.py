@@ -1,4 +1,4 @@
-# Generated from docs/courses/sequence-models.md by tools/extract; edit the note, not this file.
+# Generated from docs/courses/sequence-models.md by tools/extract; edit the note, not this file. (sha256 of the lines below: d0ff117ef10fd976)
 
 # docs/courses/sequence-models.md:64
 """Sequence models (Dive into Deep Learning, chapter 8): vocabulary, time-major batches, clipping."""

@@ -1,4 +1,4 @@
-# Generated from docs/papers/swin-transformer-v2.md by tools/extract; edit the note, not this file.
+# Generated from docs/papers/swin-transformer-v2.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 690ea0aaea43d4a9)
 
 # docs/papers/swin-transformer-v2.md:90
 """Swin Transformer V2 window attention: log-CPB and scaled cosine attention.

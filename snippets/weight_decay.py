@@ -1,4 +1,4 @@
-# Generated from docs/courses/weight-decay.md by tools/extract; edit the note, not this file.
+# Generated from docs/courses/weight-decay.md by tools/extract; edit the note, not this file. (sha256 of the lines below: f9a370ccffec00c5)
 
 # docs/courses/weight-decay.md:40
 """Weight decay as an L2 penalty (Dive into Deep Learning, section 5.2 / 4.5)."""

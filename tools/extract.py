@@ -1,9 +1,10 @@
 """Extract the exported code of the notes into the importable package snippets/.
 
     tools/extract              write snippets/<name>.py from the notes
-    tools/extract --check      exit 1 and list every stale, missing or orphaned file
+    tools/extract --check      exit 1 and list every stale, missing, orphaned or hand-edited file
     tools/extract --show       print what would change (a diff); write nothing
                                (--dry-run is the same)
+    tools/extract --force      write, discarding hand edits of generated modules
     python -m tools.extract    the same command
 
 A Python fence with a title naming a file under snippets/ is exported:
@@ -16,6 +17,23 @@ names the note and, above each block, a comment with the note's path and the
 line of the fence (``# docs/papers/moco.md:42``); snippets/__init__.py reads
 those comments back so that a traceback from exported code points at the note.
 
+The banner ends with a record of what was written: the first 16 hex digits of
+the sha256 of the rest of the file, ``(sha256 of the lines below: 1f0e...)``.
+A module whose lines no longer match its record was edited by hand, and the
+command will not overwrite or remove it: it names the module, the first edited
+line and the note's line that holds that code, and writes nothing, until the
+edit is made in the note (then the module is what the note exports and nothing
+is lost) or discarded with --force. A module whose banner has no record (from
+an older tools/extract) is rewritten only when it already holds what the note
+exports, bar the banner; otherwise --force says so.
+
+One run writes all its files or none: every module is first written whole to a
+temporary file beside it (flushed to disk), and only when all of them are
+there are they renamed over the modules, after which orphans are removed. A
+failure before that (a full disk, a read-only folder, Ctrl-C) removes the
+temporary files, leaves every module as it was, and names the module that
+could not be written.
+
 Notes are parsed with markdown-it-py (CommonMark), extended with what this
 site's Markdown has that changes where a fence is: front matter, footnotes,
 definition lists, and Material's indented containers (admonitions ``!!!``,
@@ -24,27 +42,39 @@ four spaces and would otherwise read as indented code.
 
 Every problem in the notes is one line, ``docs/x.md:12: <problem>``, and the
 command then exits 1 without writing anything. Files in snippets/ that were not
-generated (no banner) are never overwritten or removed.
+generated (no banner) are never overwritten or removed, not even with --force.
 """
 
 from __future__ import annotations
 
-import argparse
-import difflib
-import hashlib
-import re
-import shlex
-import sys
-from dataclasses import dataclass
-from pathlib import Path
-from types import CodeType
+try:
+    import argparse
+    import difflib
+    import hashlib
+    import keyword
+    import os
+    import re
+    import shlex
+    import signal
+    import sys
+    import tempfile
+    import threading
+    from dataclasses import dataclass
+    from pathlib import Path
+    from types import CodeType
+    from typing import TYPE_CHECKING
+except KeyboardInterrupt:  # Ctrl-C while the command starts: as in main()
+    if __name__ != "__main__":
+        raise
+    import sys
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
-from markdown_it.token import Token
-from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
+    print("tools/extract: interrupted; nothing written", file=sys.stderr)
+    raise SystemExit(130) from None
+
+if TYPE_CHECKING:  # markdown-it is imported where it is used, so that Ctrl-C while it loads reaches main()
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.token import Token
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = "docs"
@@ -55,7 +85,17 @@ STATIC_FILES = ("__init__.py", "verified.json")
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "py3"})
 BANNER = "# Generated from {source} by tools/extract; edit the note, not this file."
 GENERATED = re.compile(r"# Generated from (?P<source>\S+) by tools/extract;")
+# The end of the banner: what tools/extract wrote below it, as a hash (see body_digest).
+RECORD = " (sha256 of the lines below: {digest})"
+RECORDED = re.compile(r" \(sha256 of the lines below: (?P<digest>[0-9a-f]{16})\)$")
 MODULE_TITLE = re.compile(r"snippets/(?P<name>[A-Za-z_][A-Za-z0-9_]*)\.py")
+# The temporary file a module is written to before it is renamed over the module.
+TEMPORARY = (".{name}.", ".extract-tmp")
+LEFTOVER = re.compile(r"\..+\.py\..+\.extract-tmp")
+# Characters exported code may not hold: control characters other than the tab (invisible
+# on the page; a form feed, vertical tab, file separator, NEL, U+2028 or U+2029 would also
+# break the module's lines, as str.splitlines reads them, from the note's).
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 # Material's containers: admonitions, collapsible details, content tabs.
 # As Python-Markdown reads them: "!!! note", "!!!note", "???+ tip "Title"", "=== "Tab"".
 CONTAINER = re.compile(r'(?:!!!|\?\?\?\+?)[ \t]*[\w"-]|===[!+]{0,2}[ \t]+"')
@@ -64,12 +104,39 @@ CONTAINER = re.compile(r'(?:!!!|\?\?\?\+?)[ \t]*[\w"-]|===[!+]{0,2}[ \t]+"')
 def code_digest(text: str) -> str:
     """The sha256 a verification record names: of a generated module without its block-line
     comments (``# docs/x.md:12``), which move when text above a block changes in its note
-    although the code does not. Any other text, generated or not, is hashed whole."""
+    although the code does not, and without the record at the end of its banner (which
+    follows every change of the file, block lines included). Any other text, generated or
+    not, is hashed whole."""
     banner = GENERATED.match(text)
     if banner:
+        text = unrecorded(text)
         marker = re.compile(rf"# {re.escape(banner['source'])}:\d+")
         text = "\n".join(line for line in text.split("\n") if not marker.fullmatch(line))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def body_digest(body: str) -> str:
+    """What a generated module's banner records: the start of the sha256 of the lines below it."""
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+
+
+def provenance(text: str) -> str:
+    """Who wrote a file of snippets/, as far as it tells: "hand" (no banner), "older" (a banner
+    without a record, from an older tools/extract), "generated" (its lines are those its banner
+    records) or "edited" (they are not: changed by hand since)."""
+    first, _, body = text.partition("\n")
+    if not GENERATED.match(first):
+        return "hand"
+    record = RECORDED.search(first)
+    if record is None:
+        return "older"
+    return "generated" if record["digest"] == body_digest(body) else "edited"
+
+
+def unrecorded(text: str) -> str:
+    """A module's text with its banner as an older tools/extract wrote it: without the record."""
+    first, newline, body = text.partition("\n")
+    return RECORDED.sub("", first, count=1) + newline + body
 
 
 class NoteError(Exception):
@@ -108,6 +175,11 @@ class Fence:
                 f"{self.path}:{self.line}: title {title!r} is not snippets/<name>.py "
                 "(exported code goes to a module directly inside snippets/)"
             )
+        if keyword.iskeyword(match["name"]):
+            raise NoteError(
+                f"{self.path}:{self.line}: title {title!r} names a module that cannot be imported "
+                f"({match['name']} is a Python keyword)"
+            )
         return match["name"]
 
     @property
@@ -129,6 +201,17 @@ class Module:
 
     def render(self) -> str:
         return render(self.source, self.fences)
+
+    def note_line(self, index: int) -> int:
+        """The line of the note that holds line ``index`` (0-based) of render(): a block's
+        code line is its line in the note; its comment, its fence; the blank line after it,
+        and anything past the end, the fence that closes it; the banner, the first fence."""
+        lines = [self.fences[0].line] * 2
+        for fence in self.fences:
+            lines.append(fence.line)
+            lines += range(fence.line + 1, fence.line + 1 + len(fence.code.rstrip("\n").split("\n")))
+            lines.append(fence.line + fence.code.count("\n") + 1)
+        return lines[min(index, len(lines) - 1)]
 
 
 # --------------------------------------------------------------------------
@@ -172,6 +255,11 @@ def _container(state: StateBlock, start: int, end: int, silent: bool) -> bool:
 
 
 def markdown_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.deflist import deflist_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
     md = MarkdownIt("commonmark")
     md.use(front_matter_plugin).use(footnote_plugin).use(deflist_plugin)
     md.block.ruler.before(
@@ -258,7 +346,15 @@ def read_note(file: Path, root: Path) -> tuple[str, str]:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise NoteError(f"{path}:{line}: not UTF-8 (byte 0x{data[error.start]:02x}); save the note as UTF-8") from None
-    return path, text.replace("\r\n", "\n")
+    text = text.replace("\r\n", "\n")
+    for character, problem in (
+        ("\x00", "a NUL character (U+0000), which Markdown reads as U+FFFD; remove it"),
+        ("\r", "a carriage return without a line feed, which Markdown reads as a line end; save the note with \\n line ends"),
+    ):
+        found = text.find(character)
+        if found >= 0:
+            raise NoteError(f"{path}:{text.count(chr(10), 0, found) + 1}: {problem}")
+    return path, text
 
 
 def note_files(root: Path) -> list[Path]:
@@ -281,6 +377,8 @@ def all_fences(root: Path) -> tuple[list[Fence], list[str]]:
             fences += parse_fences(text, path)
         except NoteError as error:
             errors.append(str(error))
+        except OSError as error:
+            errors.append(f"{file.relative_to(root).as_posix()}: cannot read: {error.strerror or error}")
     return fences, errors
 
 
@@ -306,24 +404,37 @@ def modules_of(fences: list[Fence]) -> tuple[dict[str, Module], list[str]]:
         elif owner is not fence:
             found[name].append(fence)
     modules = {name: Module(name, group[0].path, tuple(group)) for name, group in sorted(found.items())}
+    folded: dict[str, Module] = {}
+    for module in sorted(modules.values(), key=lambda module: module.fences[0].where):
+        other = folded.setdefault(module.name.casefold(), module)
+        if other is not module:
+            errors.append(
+                f"{module.fences[0].where}: {module.path} and {other.path} (exported by {other.fences[0].where}) "
+                "differ only in case: one file on macOS and Windows; rename one"
+            )
     for module in modules.values():
         marker = re.compile(rf"# {re.escape(module.source)}:\d+")
         for fence in module.fences:
             for number, text in enumerate(fence.code.split("\n")):
+                where = f"{module.source}:{fence.line + 1 + number}"
                 if marker.fullmatch(text):
+                    errors.append(f"{where}: this line looks like the block markers of the generated file; reword the comment")
+                control = CONTROL.search(text)
+                if control:
                     errors.append(
-                        f"{module.source}:{fence.line + 1 + number}: this line looks like the block markers "
-                        "of the generated file; reword the comment"
+                        f"{where}: exported code holds the control character U+{ord(control[0]):04X}; "
+                        f"remove it, or write it as an escape ({ascii(control[0])[1:-1]}) in a string"
                     )
     return modules, errors
 
 
 def render(source: str, fences: tuple[Fence, ...] | list[Fence]) -> str:
-    """The text of a generated module."""
-    parts = [BANNER.format(source=source), ""]
+    """The text of a generated module: its banner, recording the lines below it, and its blocks."""
+    parts = [""]
     for fence in fences:
         parts += [f"# {source}:{fence.line}", fence.code.rstrip("\n"), ""]
-    return "\n".join(parts).rstrip("\n") + "\n"
+    body = "\n".join(parts).rstrip("\n") + "\n"
+    return BANNER.format(source=source) + RECORD.format(digest=body_digest(body)) + "\n" + body
 
 
 def modules_in_note(text: str, path: str) -> dict[str, str]:
@@ -342,9 +453,16 @@ def modules_in_note(text: str, path: str) -> dict[str, str]:
 @dataclass(frozen=True)
 class Change:
     path: str  # snippets/moco.py
-    kind: str  # "missing", "stale", "orphan"
+    kind: str  # "missing", "stale", "edited", "orphan"
     new: str | None  # what it should hold (None: remove it)
     why: str
+    old: bytes | None = None  # what it held when planned (None: no file)
+    # Writing would lose what it holds: the one-line refusal, unless --force.
+    loses: str | None = None
+
+
+class ExtractError(Exception):
+    """A run that stopped before changing anything: one line naming the file."""
 
 
 def is_generated(file: Path) -> bool:
@@ -353,6 +471,82 @@ def is_generated(file: Path) -> bool:
             return bool(GENERATED.match(handle.readline()))
     except (OSError, UnicodeDecodeError):
         return False
+
+
+def _decoded(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+def first_edit(module: Module, text: str, new: str) -> tuple[int, int]:
+    """(line of the file, line of the note) where a module's text first differs from what
+    its note exports, after the banner. Block comments are compared without their line
+    numbers, so prose added above a block in the note does not count as the difference."""
+    marker = re.compile(rf"# {re.escape(module.source)}:\d+")
+
+    def lines(text: str) -> list[str]:
+        return [f"# {module.source}:" if marker.fullmatch(line) else line for line in text.split("\n")]
+
+    have, want = lines(text), lines(new)
+    index = 1
+    while index < min(len(have), len(want)) and have[index] == want[index]:
+        index += 1
+    last = text.count("\n") + (not text.endswith("\n"))
+    return max(1, min(index + 1, last)), module.note_line(index)
+
+
+def _module_change(module: Module, old: bytes) -> Change | None:
+    """How one module's file differs from what its note exports (None: not at all)."""
+    new = module.render()
+    text = _decoded(old)
+    if text == new:
+        return None
+    exports = f"differs from what {module.source} exports"
+    state = provenance(text)
+    if state in ("hand", "generated"):  # refused (see refusals), or tools/extract's own text
+        return Change(module.path, "stale", new, exports, old)
+    if text.partition("\n")[2] == new.partition("\n")[2]:  # nothing to lose: an edit made in the note too
+        return Change(module.path, "stale", new, f"only its banner differs from what {module.source} exports", old)
+    line, note_line = first_edit(module, text, new)
+    holds = f"{module.source}:{note_line} holds this code"
+    if state == "edited":
+        return Change(
+            module.path,
+            "edited",
+            new,
+            f"by hand since tools/extract wrote it, first at line {line}",
+            old,
+            f"{module.path}:{line}: edited by hand since tools/extract wrote it ({holds}): make the edit in "
+            "the note, or run tools/extract --force to discard it; tools/extract --show shows the difference",
+        )
+    return Change(
+        module.path,
+        "stale",
+        new,
+        f"{exports}; its banner (from an older tools/extract) cannot show a hand edit",
+        old,
+        f"{module.path}:{line}: {exports}, and its banner (from an older tools/extract) has no record that "
+        f"would show a hand edit ({holds}): make any edit in the note, or run tools/extract --force to regenerate "
+        "it; tools/extract --show shows the difference",
+    )
+
+
+def _orphan_change(path: str, old: bytes) -> Change:
+    """A file of snippets/ that no note exports (removed only if tools/extract wrote it as it is)."""
+    state = provenance(_decoded(old))
+    why = "no note exports it"
+    if state == "edited":
+        return Change(
+            path, "orphan", None, f"{why}; edited by hand since tools/extract wrote it", old,
+            f"{path}: edited by hand since tools/extract wrote it, and no note exports it any more: move it out "
+            f"of {PACKAGE}/ or into a note, or run tools/extract --force to remove it",
+        )
+    if state == "older":
+        return Change(
+            path, "orphan", None, f"{why}; its banner (from an older tools/extract) cannot show a hand edit", old,
+            f"{path}: no note exports it any more, and its banner (from an older tools/extract) has no record that "
+            f"would show a hand edit: move it out of {PACKAGE}/, or run tools/extract --force to remove it",
+        )
+    return Change(path, "orphan", None, why, old)
 
 
 def plan(root: Path) -> tuple[dict[str, Module], list[Change], list[str]]:
@@ -364,17 +558,27 @@ def plan(root: Path) -> tuple[dict[str, Module], list[Change], list[str]]:
     changes: list[Change] = []
     for module in modules.values():
         file = root / module.path
-        text = module.render()
-        if not file.exists():
-            changes.append(Change(module.path, "missing", text, f"exported by {module.source}"))
-        elif file.read_text(encoding="utf-8", errors="replace") != text:
-            changes.append(Change(module.path, "stale", text, f"differs from what {module.source} exports"))
+        if not file.exists() and not file.is_symlink():
+            changes.append(Change(module.path, "missing", module.render(), f"exported by {module.source}"))
+            continue
+        try:
+            old = file.read_bytes()
+        except OSError as error:
+            errors.append(f"{module.path}: cannot read: {error.strerror or error}; move it out of {PACKAGE}/")
+            continue
+        change = _module_change(module, old)
+        if change is not None:
+            changes.append(change)
     wanted = {f"{module.name}.py" for module in modules.values()} | set(STATIC_FILES)
     if package.is_dir():
         for file in sorted(package.iterdir()):
             if file.name == "__pycache__" or file.name in wanted:
                 continue
-            changes.append(Change(f"{PACKAGE}/{file.name}", "orphan", None, "no note exports it"))
+            try:
+                old = file.read_bytes() if file.is_file() else b""
+            except OSError:
+                old = b""
+            changes.append(_orphan_change(f"{PACKAGE}/{file.name}", old))
     if modules and not (package / "__init__.py").exists():
         changes.append(
             Change(f"{PACKAGE}/__init__.py", "missing", None, "the package's static loader; restore it from git")
@@ -388,47 +592,196 @@ def _location(error: str) -> tuple[str, int]:
     return path, int(line) if line.isdigit() else 0
 
 
-def refusals(root: Path, changes: list[Change]) -> list[str]:
-    """Changes the extractor will not make: files it did not generate."""
+def refusals(root: Path, changes: list[Change], force: bool = False) -> list[str]:
+    """Changes the extractor will not make: files it did not generate, and (unless force)
+    hand edits of files it did."""
     found = []
     for change in changes:
         file = root / change.path
         if change.kind == "stale" and not is_generated(file):
             found.append(f"{change.path}: written by hand (no tools/extract banner); move it away, it will not be overwritten")
+        elif change.kind == "orphan" and LEFTOVER.fullmatch(file.name):
+            found.append(f"{change.path}: left by a tools/extract that was killed while writing; remove it")
         elif change.kind == "orphan" and not (file.is_file() and is_generated(file)):
             found.append(f"{change.path}: not generated by tools/extract; remove it or move it out of {PACKAGE}/")
         elif change.kind == "missing" and change.new is None:
             found.append(f"{change.path}: missing ({change.why})")
+        elif change.loses and not force:
+            found.append(change.loses)
     return found
 
 
-def apply(root: Path, changes: list[Change]) -> list[str]:
-    """Write and remove files; return one line per change."""
-    done = []
-    for change in changes:
-        file = root / change.path
-        if change.new is None:
-            file.unlink()
-            done.append(f"{change.path}: removed ({change.why})")
-        else:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            file.write_text(change.new, encoding="utf-8")
-            done.append(f"{change.path}: written ({change.why})")
+def _new_file_mode() -> int:
+    """What open() gives a new file: 0o666 less the umask (mkstemp gives 0o600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+class _Interrupts:
+    """While open, Ctrl-C (SIGINT) is noted instead of raised; ``pending()`` then raises it
+    where stopping is safe. Outside the main thread (where no handler can be set) it does nothing."""
+
+    def __init__(self) -> None:
+        self.caught = False
+        self.previous = None
+
+    def __enter__(self) -> _Interrupts:
+        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not None:
+            self.previous = signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def _note(self, signum, frame) -> None:
+        self.caught = True
+
+    def pending(self) -> None:
+        if self.caught:
+            raise KeyboardInterrupt
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def _temporary(target: Path, data: bytes, shown: str, mode: int) -> str:
+    """``data`` written whole and flushed to disk in a new temporary file beside ``target``;
+    a failure removes it and names ``shown``, the target, not the temporary file."""
+    try:
+        prefix, suffix = TEMPORARY[0].format(name=target.name), TEMPORARY[1]
+        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=suffix)
+    except OSError as error:
+        raise ExtractError(f"{shown}: cannot write: {_reason(error)}") from None
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view) :]
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle, mode)
+            else:
+                os.chmod(temp, mode)
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+    except BaseException as error:
+        os.unlink(temp)
+        if isinstance(error, OSError):
+            raise ExtractError(f"{shown}: cannot write: {_reason(error)}") from None
+        raise
+    return temp
+
+
+def _current(file: Path) -> bytes | None:
+    try:
+        return file.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def apply(root: Path, changes: list[Change], written: list[str] | None = None) -> list[str]:
+    """Make every change or none; return one line per change.
+
+    Every new text goes whole to a temporary file beside its module first; only when all
+    are on disk, and no module changed meanwhile, are they renamed over the modules, and
+    then orphans removed. Until then a failure or Ctrl-C removes the temporary files and
+    raises, having changed nothing (ExtractError names the module). Ctrl-C during the
+    renames is held until they are done, then raised. ``written`` (when given) gets the
+    lines as soon as the changes are made.
+    """
+    done: list[str] = []
+    temps: dict[str, str] = {}
+    default_mode = _new_file_mode()
+    with _Interrupts() as interrupts:
+        try:
+            for change in changes:
+                if change.new is None:
+                    if change.kind != "orphan":
+                        raise ExtractError(f"{change.path}: {change.kind} ({change.why})")
+                    continue
+                file = root / change.path
+                try:
+                    mode = file.stat().st_mode & 0o7777 if change.old is not None else default_mode
+                except OSError:
+                    mode = default_mode
+                temps[change.path] = _temporary(file, change.new.encode("utf-8"), change.path, mode)
+                interrupts.pending()
+            for change in changes:
+                if _current(root / change.path) != change.old:
+                    raise ExtractError(f"{change.path}: changed while tools/extract ran; nothing written, run it again")
+            interrupts.pending()
+            # From here on nothing can stop halfway: Ctrl-C waits until the end.
+            for change in changes:
+                file = root / change.path
+                if change.new is None:
+                    continue
+                try:
+                    os.replace(temps[change.path], file)
+                except OSError as error:
+                    made = ", ".join(line.partition(":")[0] for line in done) or "none"
+                    raise ExtractError(
+                        f"{change.path}: cannot write: {_reason(error)} (modules already replaced: {made})"
+                    ) from None
+                del temps[change.path]
+                discarding = ", discarding its hand edit" if change.kind == "edited" else ""
+                done.append(f"{change.path}: written{discarding} ({change.why})")
+            for change in changes:
+                if change.new is None:
+                    try:
+                        (root / change.path).unlink()
+                    except FileNotFoundError:
+                        pass
+                    except OSError as error:
+                        raise ExtractError(
+                            f"{change.path}: cannot remove: {_reason(error)} (every module was written)"
+                        ) from None
+                    done.append(f"{change.path}: removed ({change.why})")
+            _sync_folder(root / PACKAGE)
+            if written is not None:
+                written += done
+        finally:
+            for temp in temps.values():
+                try:
+                    os.unlink(temp)
+                except OSError:
+                    pass
+        if interrupts.caught:
+            raise KeyboardInterrupt
     return done
 
 
+def _sync_folder(folder: Path) -> None:
+    """Flush the folder's entries (the renames) to disk, where the system can."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
 def show(root: Path, changes: list[Change]) -> str:
-    """A unified diff of what writing would change."""
+    """A unified diff of what writing would change: ``-`` lines are what the file holds (a
+    hand edit among them), ``+`` lines what the note exports."""
     out = []
     for change in changes:
-        file = root / change.path
-        old = file.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True) if file.is_file() else []
+        old = _decoded(change.old).splitlines(keepends=True) if change.old is not None else []
         new = (change.new or "").splitlines(keepends=True)
         if change.kind == "missing" and change.new is None:
             out.append(f"{change.path}: missing ({change.why})\n")
             continue
         out.append(f"# {change.path}: {change.kind} ({change.why})\n")
-        out += difflib.unified_diff(old, new, f"a/{change.path}", f"b/{change.path}")
+        if change.loses:
+            out.append(f"# writing with --force discards the - lines of {change.path}\n")
+        for line in difflib.unified_diff(old, new, f"a/{change.path}", f"b/{change.path}"):
+            out.append(line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n")
     return "".join(out)
 
 
@@ -448,15 +801,39 @@ def relocate(code: CodeType, offset: int) -> CodeType:
 
 
 def main(argv: list[str] | None = None) -> int:
+    written: list[str] = []
+    try:
+        return _main(argv, written)
+    except KeyboardInterrupt:
+        if written:
+            for line in written:
+                print(line)
+            sys.stdout.flush()
+            print("tools/extract: interrupted after every change above was made", file=sys.stderr)
+        else:
+            print("tools/extract: interrupted; nothing written", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None, written: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="tools/extract",
         description="Write snippets/<name>.py from the fences of docs/**/*.md titled snippets/<name>.py.",
     )
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout (default: this one)")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--check", action="store_true", help="exit 1 listing stale, missing and orphaned files")
+    mode.add_argument(
+        "--check", action="store_true", help="exit 1 listing stale, missing, orphaned and hand-edited files"
+    )
     mode.add_argument("--show", "--dry-run", dest="show", action="store_true", help="print a diff; write nothing")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="discard hand edits of generated modules (files without a banner are still never touched)",
+    )
     args = parser.parse_args(argv)
+    if args.force and args.check:
+        parser.error("--force writes; --check only checks")
     root = args.root.resolve()
 
     modules, changes, errors = plan(root)
@@ -464,26 +841,35 @@ def main(argv: list[str] | None = None) -> int:
         for error in errors:
             print(error, file=sys.stderr)
         return 1
+    up_to_date = f"snippets/ is up to date ({count(len(modules), 'module')})"
     if args.check:
         for change in changes:
             print(f"{change.path}: {change.kind} ({change.why})", file=sys.stderr)
         if changes:
             print("snippets/ is out of date: run tools/extract", file=sys.stderr)
             return 1
-        print(f"snippets/ is up to date ({count(len(modules), 'module')})")
+        print(up_to_date)
         return 0
+    refused = refusals(root, changes, args.force)
     if args.show:
-        print(show(root, changes) or f"snippets/ is up to date ({count(len(modules), 'module')})", end="" if changes else "\n")
-        return 0
-    refused = refusals(root, changes)
+        print(show(root, changes) or up_to_date, end="" if changes else "\n")
+        sys.stdout.flush()
+        for line in refused:
+            print(line, file=sys.stderr)
+        return 1 if refused else 0
     if refused:
         for line in refused:
             print(line, file=sys.stderr)
         return 1
-    for line in apply(root, changes):
-        print(line)
+    try:
+        apply(root, changes, written)
+    except ExtractError as error:
+        print(error, file=sys.stderr)
+        return 1
+    while written:  # what is left of it if Ctrl-C comes now, main() prints
+        print(written.pop(0))
     if not changes:
-        print(f"snippets/ is up to date ({count(len(modules), 'module')})")
+        print(up_to_date)
     return 0
 
 
