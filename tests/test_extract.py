@@ -569,6 +569,17 @@ def test_ctrl_c_while_writing_changes_nothing(three, capsys, monkeypatch, how):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def test_sigterm_while_writing_changes_nothing(three, capsys, monkeypatch):
+    capsys.readouterr()
+    before = snapshot(three)
+    handler = signal.getsignal(signal.SIGTERM)
+    on_temporary(monkeypatch, "b", "fsync", lambda: os.kill(os.getpid(), signal.SIGTERM))
+    assert run(three) == 128 + signal.SIGTERM
+    assert capsys.readouterr().err.splitlines() == ["tools/extract: interrupted; nothing written"]
+    assert snapshot(three) == before
+    assert signal.getsignal(signal.SIGTERM) is handler
+
+
 def test_ctrl_c_while_renaming_waits_until_every_module_is_in_place(three, capsys, monkeypatch):
     real_replace = os.replace
 

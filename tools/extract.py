@@ -622,29 +622,42 @@ def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) or SIGTERM, raised where the run can stop without having changed anything."""
+
+    def __init__(self, signum: int = signal.SIGINT) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 class _Interrupts:
-    """While open, Ctrl-C (SIGINT) is noted instead of raised; ``pending()`` then raises it
-    where stopping is safe. Outside the main thread (where no handler can be set) it does nothing."""
+    """While open, SIGINT and SIGTERM are noted instead of acted on; ``pending()`` then raises
+    Interrupted where stopping is safe. Outside the main thread (where no handler can be set)
+    it does nothing."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
     def __init__(self) -> None:
-        self.caught = False
-        self.previous = None
+        self.caught: int | None = None
+        self.previous: dict[int, object] = {}
 
     def __enter__(self) -> _Interrupts:
-        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not None:
-            self.previous = signal.signal(signal.SIGINT, self._note)
+        if threading.current_thread() is threading.main_thread():
+            for signum in self.SIGNALS:
+                if signal.getsignal(signum) not in (None, signal.SIG_IGN):
+                    self.previous[signum] = signal.signal(signum, self._note)
         return self
 
     def _note(self, signum, frame) -> None:
-        self.caught = True
+        self.caught = self.caught or signum
 
     def pending(self) -> None:
         if self.caught:
-            raise KeyboardInterrupt
+            raise Interrupted(self.caught)
 
     def __exit__(self, *exc) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
 
 
 def _temporary(target: Path, data: bytes, shown: str, mode: int) -> str:
@@ -687,9 +700,9 @@ def apply(root: Path, changes: list[Change], written: list[str] | None = None) -
 
     Every new text goes whole to a temporary file beside its module first; only when all
     are on disk, and no module changed meanwhile, are they renamed over the modules, and
-    then orphans removed. Until then a failure or Ctrl-C removes the temporary files and
-    raises, having changed nothing (ExtractError names the module). Ctrl-C during the
-    renames is held until they are done, then raised. ``written`` (when given) gets the
+    then orphans removed. Until then a failure, Ctrl-C or SIGTERM removes the temporary
+    files and raises, having changed nothing (ExtractError names the module). A signal
+    during the renames is held until they are done, then raised. ``written`` (when given) gets the
     lines as soon as the changes are made.
     """
     done: list[str] = []
@@ -748,8 +761,7 @@ def apply(root: Path, changes: list[Change], written: list[str] | None = None) -
                     os.unlink(temp)
                 except OSError:
                     pass
-        if interrupts.caught:
-            raise KeyboardInterrupt
+        interrupts.pending()
     return done
 
 
@@ -804,7 +816,7 @@ def main(argv: list[str] | None = None) -> int:
     written: list[str] = []
     try:
         return _main(argv, written)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         if written:
             for line in written:
                 print(line)
@@ -812,7 +824,7 @@ def main(argv: list[str] | None = None) -> int:
             print("tools/extract: interrupted after every change above was made", file=sys.stderr)
         else:
             print("tools/extract: interrupted; nothing written", file=sys.stderr)
-        return 130
+        return 128 + getattr(interrupt, "signum", signal.SIGINT)
 
 
 def _main(argv: list[str] | None, written: list[str]) -> int:
