@@ -13,7 +13,7 @@ import pytest
 from tools import new_paper
 from tools.bib import load
 from tools.new_paper import main
-from tools.new_week import Refusal
+from tools.new_week import Refusal, replace_file
 from tests.test_new_week import REFERENCES_BIB, files, make_tree, no_temp_files, script_env, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -243,19 +243,26 @@ def test_refuses_an_unknown_option(tree: Path, capsys):
 
 def test_the_note_is_removed_when_references_bib_cannot_be_written(tree: Path, capsys, monkeypatch):
     """references.bib changed by someone else during the run: nothing of this run stays."""
+    plan = new_paper.plan_paper
+    theirs = (tree / "docs/references.bib").read_text(encoding="utf-8") + "\n% someone else's edit\n"
 
-    def changed_meanwhile(path, old, new, root):
-        raise Refusal("docs/references.bib: changed while this command ran; run it again")
+    def racing_plan(*args, **kwargs):
+        planned = plan(*args, **kwargs)
+        (tree / "docs/references.bib").write_text(theirs, encoding="utf-8")
+        return planned
 
-    monkeypatch.setattr(new_paper, "replace_file", changed_meanwhile)
-    assert refused(tree, ["-"], capsys, stdin=VIT) == (
-        "new_paper: docs/references.bib: changed while this command ran; run it again")
+    monkeypatch.setattr(new_paper, "plan_paper", racing_plan)
+    assert run(tree, ["-"], stdin=VIT) == 1
+    assert capsys.readouterr() == ("", "new_paper: docs/references.bib: changed while this command ran; run it again\n")
+    assert (tree / "docs/references.bib").read_text(encoding="utf-8") == theirs
+    assert not (tree / "docs/papers/dosovitskiy2021vit.md").exists()
+    no_temp_files(tree)
 
 
 def test_replace_file_refuses_a_file_changed_since_it_was_read(tmp_path: Path):
     path = write(tmp_path / "references.bib", "theirs\n")
     with pytest.raises(Refusal, match="changed while this command ran"):
-        new_paper.replace_file(path, "mine\n", "mine\nand more\n", tmp_path)
+        replace_file(path, "mine\n", "mine\nand more\n", tmp_path)
     assert path.read_text() == "theirs\n"
     assert [p.name for p in tmp_path.iterdir()] == ["references.bib"]
 

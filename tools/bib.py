@@ -3,15 +3,22 @@
     papers = load(Path("docs/references.bib"))     # {key: Paper}, in file order
     papers["he2020moco"].title, .authors, .venue, .year, .links(), .bibtex
 
-A malformed entry, a duplicate key or an entry without a title or year raises
-BibError, whose message is one line naming the file and line:
-``docs/references.bib:42: duplicate key 'he2020moco'``.
+Every problem raises BibError, whose message is one line naming the file and
+line (``docs/references.bib:42: duplicate key 'he2020moco'``): a malformed
+entry; a duplicate key, or one that differs from another only in case
+(``He2020MoCo`` next to ``he2020moco``: BibTeX takes them for one); an entry
+without a type, a title or a year; a value that names an @string macro the
+file does not define (``journal = jmlr``; the months jan ... dec are BibTeX's
+own) or joins values with ``#``; an entry over 64 KiB (ENTRY_LIMIT; real ones
+take a few KiB, the longest author lists under 2); a control character; text
+that is not UTF-8.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,12 +27,20 @@ from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
 from bibtexparser.model import DuplicateBlockKeyBlock
 
 REQUIRED = ("title", "year")
+ENTRY_LIMIT = 64 * 1024  # bytes of one entry, as written and with its macros expanded
+MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # \"o, {\o} and friends are rare in our entries; the few that matter are here.
 LATEX_ACCENTS = {r"\"o": "ö", r"\"u": "ü", r"\"a": "ä", r"\'e": "é", r"\`e": "è", r"\'a": "á", r"\c{c}": "ç", r"\&": "&"}
 
 
 class BibError(ValueError):
-    """A problem in the .bib file; str() is ``path:line: message``."""
+    """A problem in the .bib file; str() is ``path:line: message``; .line is that line (0: none)."""
+
+    def __init__(self, message: str, line: int = 0):
+        super().__init__(message)
+        self.line = line
 
 
 def plain(value: str) -> str:
@@ -44,6 +59,7 @@ class Paper:
     authors: tuple[str, ...]  # "First Last"
     line: int  # 1-based line of the entry in the .bib file
     bibtex: str = field(repr=False)  # the entry as written, to copy
+    macros: tuple[str, ...] = field(default=(), repr=False)  # fields whose value came from an @string macro
 
     @property
     def title(self) -> str:
@@ -99,29 +115,78 @@ def _authors(entry) -> tuple[str, ...]:
     )
 
 
+def _control(text: str, path: str) -> None:
+    found = CONTROL.search(text)
+    if found is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+        raise BibError(f"{path}:{line}:{column}: control character U+{ord(found[0]):04X}; remove it", line)
+
+
+def _check_values(entry, path: str) -> None:
+    """Refuse a value that is still a macro name or a '#' join once @string macros are expanded."""
+    for item in entry.fields:
+        if getattr(item, "enclosing", None) != "no-enclosing":
+            continue  # braced, quoted, a number, or a macro that was expanded
+        value = item.value.strip()
+        if value.lower() in MONTHS:
+            continue
+        line = (item.start_line if item.start_line is not None else entry.start_line) + 1
+        if "#" in value:
+            raise BibError(f"{path}:{line}: entry '{entry.key}': {item.key} = {value[:60]} joins values with '#'; "
+                           "write the value out in braces", line)
+        raise BibError(f"{path}:{line}: entry '{entry.key}': {item.key} = {value[:60]} names an @string macro "
+                       f"that is not defined; define it with @string{{{value[:40]} = {{...}}}} or write "
+                       "the value in braces", line)
+
+
 def parse(text: str, path: str = "docs/references.bib") -> dict[str, Paper]:
     """Parse BibTeX text; raise BibError for the first problem found."""
+    _control(text, path)
     # bibtexparser also logs each failed block; the BibError below says it in one line.
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)
-    library = bibtexparser.parse_string(text, append_middleware=[SeparateCoAuthors(), SplitNameParts()])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            library = bibtexparser.parse_string(text, append_middleware=[SeparateCoAuthors(), SplitNameParts()])
+    except RecursionError:
+        raise BibError(f"{path}:1: cannot parse: braces nested too deeply", 1) from None
+    except Exception as exc:  # bibtexparser's own failure: still one line, naming the file
+        raise BibError(f"{path}:1: cannot parse ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+                       1) from None
     for block in library.failed_blocks:
         line = block.start_line + 1
         if isinstance(block, DuplicateBlockKeyBlock):
-            raise BibError(f"{path}:{line}: duplicate key '{block.key}'")
+            raise BibError(f"{path}:{line}: duplicate key '{block.key}'", line)
         reason = getattr(block.error, "abort_reason", None) or str(block.error) or "malformed entry"
-        raise BibError(f"{path}:{line}: cannot parse entry: {reason.strip()}")
+        raise BibError(f"{path}:{line}: cannot parse entry: {reason.strip().splitlines()[0]}", line)
     papers: dict[str, Paper] = {}
+    folded: dict[str, Paper] = {}
     lines = text.splitlines()
     for entry in library.entries:
         line = entry.start_line + 1
+        if not entry.entry_type.strip():
+            raise BibError(f"{path}:{line}: entry '{entry.key}' has no type (write @article{{...}}, @misc{{...}}, ...)",
+                           line)
         if not re.fullmatch(r"[A-Za-z0-9_:\-.+]+", entry.key):
-            raise BibError(f"{path}:{line}: bad key '{entry.key}'")
+            raise BibError(f"{path}:{line}: bad key '{entry.key}'", line)
+        other = folded.get(entry.key.lower())
+        if other is not None:
+            raise BibError(f"{path}:{line}: key '{entry.key}' differs only in case from '{other.key}' "
+                           f"(line {other.line}); BibTeX takes them for one paper", line)
+        raw = "\n".join(lines[entry.start_line: entry.start_line + entry.raw.count("\n") + 1])
+        size = max(len(raw.encode("utf-8")), sum(len(f.value.encode("utf-8")) for f in entry.fields if isinstance(f.value, str)))
+        if size > ENTRY_LIMIT:
+            raise BibError(f"{path}:{line}: entry '{entry.key}' takes {size // 1024} KiB; the limit is "
+                           f"{ENTRY_LIMIT // 1024} KiB an entry (an abstract or a PDF pasted in?)", line)
+        _check_values(entry, path)
         fields = {name.lower(): f.value for name, f in entry.fields_dict.items() if name.lower() != "author"}
         missing = [name for name in REQUIRED if not fields.get(name, "").strip()]
         if missing:
-            raise BibError(f"{path}:{line}: entry '{entry.key}' has no {' or '.join(missing)}")
-        raw = "\n".join(lines[entry.start_line: entry.start_line + entry.raw.count("\n") + 1])
-        papers[entry.key] = Paper(entry.key, entry.entry_type.lower(), fields, _authors(entry), line, raw)
+            raise BibError(f"{path}:{line}: entry '{entry.key}' has no {' or '.join(missing)}", line)
+        papers[entry.key] = Paper(entry.key, entry.entry_type.lower(), fields, _authors(entry), line, raw,
+                                  tuple(entry.parser_metadata.get("ResolveStringReferences") or ()))
+        folded[entry.key.lower()] = papers[entry.key]
     return papers
 
 
@@ -129,7 +194,15 @@ def load(path: Path, name: str | None = None) -> dict[str, Paper]:
     """Read a .bib file; errors call it ``name`` (default: the path as given)."""
     name = name or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BibError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise BibError(f"{name}: is a folder, not a file") from None
+    except OSError as exc:
+        raise BibError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BibError(f"{name}: not UTF-8 (byte {exc.start})") from None
     return parse(text, name)

@@ -19,9 +19,11 @@ changed is printed, one line each. The body (everything after the front
 matter) is written byte for byte as it was.
 
 It refuses, in one line naming the file and line, and writes nothing: a post
-without front matter or with front matter that is not YAML, a date that does
-not exist or cannot be read, a report for that week that exists (under any
-name), a note that exists.
+without front matter or with front matter that is not YAML, a field of the
+wrong kind (``tags`` as a mapping, ``title`` as a list), a post with nothing
+after its front matter, a control character or text that is not UTF-8, a
+date or time that does not exist or cannot be read, a report for that week
+that exists (under any name), a note that exists.
 """
 
 from __future__ import annotations
@@ -34,11 +36,12 @@ from pathlib import Path
 
 import yaml
 
-from tools.new_paper import BIB, notes_for, references, slug_of
+from tools.new_paper import BIB, notes_for, references, same_but_case, slug_of
 from tools.new_week import (
-    AUTHORS, MARKDOWN, POSTS, ROOT, STATUSES, Parser, Refusal, UsageError, allowed_categories, author_ids, create_file,
-    front_matter_text, load_mapping, read_text, report_in_week, run, shown, split_front_matter, title_of_week,
-    week_of, yaml_value,
+    AUTHORS, MARKDOWN, POSTS, ROOT, STATUSES, TEXT, WEEK_PAST_THE_CALENDAR, FrontMatter, Parser, Refusal,
+    UsageError, _described, _scalar, allowed_categories, author_ids, check_fields, create_file, front_matter_text,
+    load_mapping, read_text, report_in_week, run, shown, split_front_matter, title_of_week, week_fits, week_of,
+    yaml_value,
 )
 
 KINDS = {"weekly": POSTS, "paper": Path("docs/papers"), "course": Path("docs/courses")}
@@ -48,7 +51,7 @@ WEEKLY = re.compile(r"周报|周记|weekly|week(?:ly)?\s+report|下周计划|本
 # Jekyll: 2022-4-24 21:00:00; Hexo: 2022-04-24 21:00:00; either with a zone or a T.
 POST_DATE = re.compile(
     r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})"
-    r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?"
+    r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?"
 )
 JEKYLL_NAME = re.compile(r"(?P<date>\d{4}-\d{1,2}-\d{1,2})-(?P<rest>.+)")
 LIQUID = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
@@ -114,10 +117,14 @@ def post_date(post: Post) -> tuple[dt.date, str | None]:
         if match:
             return _day(match["date"], f"{post.where}:1", "in the file name"), "the file name"
         raise Refusal(f"{post.where}:1: no date (no 'date:' in the front matter, no YYYY-MM-DD- in the file name)")
+    if not _scalar(value):
+        raise Refusal(f"{post.at('date')}: date must be a date (YYYY-MM-DD, with a time or not), not {_described(value)}")
     text = str(value).strip()
     match = POST_DATE.fullmatch(text)
     if not match:
         raise Refusal(f"{post.at('date')}: cannot read the date '{text}' (expected YYYY-MM-DD, with a time or not)")
+    if match["H"] is not None and (int(match["H"]) > 23 or int(match["M"]) > 59 or int(match["S"] or 0) > 60):
+        raise Refusal(f"{post.at('date')}: the time in '{text}' does not exist")
     return _day(f"{match['y']}-{match['m']}-{match['d']}", post.at("date"), f"'{text}'"), None
 
 
@@ -127,6 +134,28 @@ def _day(text: str, where: str, what: str) -> dt.date:
         return dt.date(year, month, day)
     except ValueError as exc:
         raise Refusal(f"{where}: the date {what} does not exist: {exc}") from None
+
+
+POST_FIELDS = {"title": TEXT, "subtitle": TEXT, "description": TEXT, "author": TEXT}
+
+
+def check_post_fields(post: Post) -> None:
+    """A field of the wrong kind is a refusal at its line: tags and categories are
+    a list or words in a string (Jekyll's 'a b'); title, author ... are text."""
+    check_fields(FrontMatter(post.fields, post.lines, post.body, post.body_line), post.where, POST_FIELDS)
+    for name in ("tags", "categories", "category"):
+        value = post.fields.get(name)
+        if value is None or isinstance(value, str):
+            continue
+        if not isinstance(value, list):
+            raise Refusal(f"{post.at(name)}: {name} must be a list or words, not {_described(value)}")
+        stack = list(value)
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):  # Hexo's nested categories
+                stack += item
+            elif not _scalar(item):
+                raise Refusal(f"{post.at(name)}: {name} must be a list of names, not one holding {_described(item)}")
 
 
 def words(value) -> list[str]:
@@ -170,6 +199,9 @@ def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | N
     if status is not None and status not in STATUSES:
         raise UsageError(f"invalid status '{status}': use one of {', '.join(STATUSES)}")
     post = read_post(source, root)
+    check_post_fields(post)
+    if not post.body.strip():
+        raise Refusal(f"{post.where}:{post.body_line - 1}: nothing after the front matter; there is no text to import")
     if kind is None:
         if not looks_weekly(post):
             raise Refusal(f"{post.where}:1: does not look like a weekly report; "
@@ -195,6 +227,9 @@ def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | N
     if title is not None:
         out["title"] = str(title)
     if kind == "weekly":
+        if not week_fits(day):
+            raise Refusal(f"{post.at('date') if from_where is None else post.where + ':1'}: the date "
+                          f"{day.isoformat()} cannot head a weekly report: {WEEK_PAST_THE_CALENDAR}")
         monday, sunday = week_of(day)
         ids = author_ids(root)
         out["date"] = monday
@@ -226,6 +261,10 @@ def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | N
         if bib is not None:
             papers = references(root)
             if bib not in papers:
+                other = same_but_case(bib, papers)
+                if other is not None:
+                    raise Refusal(f"{BIB}:{other.line}: no entry '{bib}', but '{other.key}' here; keys are "
+                                  "written with their capitals")
                 raise Refusal(f"{BIB}: no entry '{bib}'; add it first (tools/new_paper --bib FILE)")
             other = notes_for(root).get(bib)
             if other is not None:

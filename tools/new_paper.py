@@ -15,10 +15,13 @@ The note's front matter is ``title``, ``tags: []``, ``bib``, ``status`` and
 
 It refuses, in one line naming the file and line, without writing anything:
 a new entry whose key is in references.bib with different fields (an
-identical entry is accepted as it is), a key that is nowhere, a malformed
-entry, a note that exists, and a second note for the same key. The note is
-created atomically and never replaces a file; references.bib is replaced
-atomically, with the new entry appended and the rest of the file unchanged.
+identical entry is accepted as it is), a key that differs from one there only
+in case (``He2020MoCo`` for ``he2020moco``), a key that is nowhere, a
+malformed entry (see tools/bib.py), a note that exists, and a second note for
+the same key. The note is created atomically and never replaces a file;
+references.bib is replaced atomically, with the new entry appended and the
+rest of the file unchanged; either both are written or neither (Ctrl-C
+included).
 """
 
 from __future__ import annotations
@@ -31,8 +34,8 @@ from pathlib import Path
 
 from tools.bib import BibError, Paper, parse
 from tools.new_week import (
-    PAPERS, ROOT, STATUSES, Parser, Refusal, UsageError, create_file, front_matter_text, parse_day,
-    read_front_matter, read_text, replace_file, run, shown,
+    NOTE_FIELDS, PAPERS, ROOT, STATUSES, Parser, Refusal, UsageError, check_fields, decode, front_matter_text,
+    parse_day, read_front_matter, read_text, run, shown, write_files,
 )
 
 BIB = Path("docs/references.bib")
@@ -57,6 +60,11 @@ def check_slug(slug: str) -> str:
     if not SLUG.fullmatch(slug):
         raise UsageError(f"invalid slug '{slug}': use lowercase letters, digits and hyphens")
     return slug
+
+
+def same_but_case(key: str, known: dict[str, Paper]) -> Paper | None:
+    """The entry of known whose key is key written with other capitals, if any."""
+    return next((paper for name, paper in known.items() if name != key and name.lower() == key.lower()), None)
 
 
 def _normal(value: str) -> str:
@@ -99,7 +107,8 @@ def notes_for(root: Path) -> dict[str, tuple[Path, int]]:
     folder = root / PAPERS
     for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
         front = read_front_matter(path, root)
-        if "bib" in front.data:
+        check_fields(front, shown(path, root), NOTE_FIELDS)
+        if front.data.get("bib") is not None:
             found.setdefault(str(front.data["bib"]), (path, front.line("bib")))
     return found
 
@@ -150,10 +159,18 @@ def plan_paper(root: Path, key: str | None = None, bib_text: str | None = None, 
         if key is None:
             raise UsageError("name a BibTeX key, or give the entry with --bib FILE or '-' for standard input")
         if key not in known:
+            other = same_but_case(key, known)
+            if other is not None:
+                raise Refusal(f"{BIB}:{other.line}: no entry '{key}', but '{other.key}' here; keys are "
+                              f"written with their capitals")
             raise Refusal(f"{BIB}: no entry '{key}'; add it with --bib FILE or on standard input ('-')")
         entry = known[key]
     else:
         entry = read_entry(bib_text, bib_where, key)
+        other = same_but_case(entry.key, known)
+        if other is not None:
+            raise Refusal(f"{BIB}:{other.line}: '{entry.key}' differs only in case from '{other.key}', "
+                          f"already there: the same paper? use that key, or give this entry another")
         if entry.key in known:
             changed = differences(known[entry.key], entry)
             if changed:
@@ -166,11 +183,16 @@ def plan_paper(root: Path, key: str | None = None, bib_text: str | None = None, 
             try:
                 appended = parse(new_bib, str(BIB))[entry.key]  # the whole file must still read
             except BibError as exc:
+                if entry.macros and exc.line > base.count("\n") + 1:  # an @string of the input only
+                    raise Refusal(f"{bib_where}:{entry.line}: '{entry.key}' would read differently in {BIB} "
+                                  f"({', '.join(entry.macros)}): write out the @string macros it uses") from None
                 raise Refusal(str(exc)) from None
             changed = differences(entry, appended)
             if changed:  # e.g. booktitle = iclr, with @string{iclr = ...} only in the input
                 raise Refusal(f"{bib_where}:{entry.line}: '{entry.key}' would read differently in {BIB} "
                               f"({', '.join(changed)}): write out the @string macros it uses")
+    if slug is None and not SLUG.fullmatch(slug_of(entry.key)):
+        raise UsageError(f"cannot make a file name from the key '{entry.key}'; give one with --slug")
     slug = check_slug(slug if slug is not None else slug_of(entry.key))
     note = root / PAPERS / f"{slug}.md"
     if note.exists():
@@ -192,14 +214,23 @@ def new_paper(root: Path, key: str | None = None, bib_text: str | None = None, b
     plan = plan_paper(root, key, bib_text, bib_where, slug, status, today)
     if dry_run:
         return plan
-    create_file(plan.note, plan.text, root)  # claims the name first: a race loses here
-    if plan.bib_text is not None:
-        try:
-            replace_file(bib_path, old_text, plan.bib_text, root)
-        except BaseException:
-            plan.note.unlink()  # the note we just made, nothing else
-            raise
+    # Both or neither: the note's name is claimed first (a race loses there), then
+    # references.bib is replaced, unless someone changed it since it was read.
+    write_files(root, [(plan.note, plan.text)],
+                (bib_path, old_text, plan.bib_text) if plan.bib_text is not None else None)
     return plan
+
+
+def read_stdin(stdin=None) -> str:
+    """Standard input as UTF-8 text (its bytes, whatever the locale says); Refusal naming the byte."""
+    stream = stdin or sys.stdin
+    if stream is None:
+        raise Refusal("<stdin>: no standard input")
+    binary = getattr(stream, "buffer", None)
+    data = binary.read() if binary is not None else stream.read()
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogateescape")
+    return decode(data, "<stdin>")
 
 
 def main(argv: list[str] | None = None, today: dt.date | None = None, root: Path = ROOT,
@@ -222,7 +253,7 @@ def main(argv: list[str] | None = None, today: dt.date | None = None, root: Path
             key, source = None, "-"
         bib_text, where = None, "<stdin>"
         if source == "-":
-            bib_text = (stdin or sys.stdin).read()
+            bib_text = read_stdin(stdin)
         elif source is not None:
             path = Path(source)
             where = str(path)

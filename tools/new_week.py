@@ -26,11 +26,15 @@ then.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import errno
 import os
 import re
+import signal
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,13 +86,20 @@ def parse_day(text: str) -> dt.date:
     if not DATE.fullmatch(text):
         raise UsageError(f"invalid date '{text}': write it as YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError as exc:
         raise UsageError(f"invalid date '{text}': {exc}") from None
+    if not week_fits(day):
+        raise UsageError(f"invalid date '{text}': {WEEK_PAST_THE_CALENDAR}")
+    return day
 
 
 def run(prog: str, work) -> int:
-    """Call work(); turn a Refusal or UsageError into one line on stderr and an exit status."""
+    """Call work(); turn a Refusal or UsageError into one line on stderr and an exit status.
+
+    Ctrl-C is one line too (exit status 130): whatever the command was doing,
+    it had not written anything yet, and its temporary files are gone.
+    """
     try:
         work()
     except Refusal as exc:
@@ -97,10 +108,13 @@ def run(prog: str, work) -> int:
     except UsageError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:  # a folder that cannot be written, a full disk: still one line
+    except OSError as exc:  # a folder that cannot be read, say: still one line
         name = f"{exc.filename}: " if exc.filename else ""
         print(f"{prog}: {name}{exc.strerror or exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted; nothing written", file=sys.stderr)
+        return 130
     return 0
 
 
@@ -115,17 +129,46 @@ def shown(path: Path, root: Path) -> str:
         return str(path)
 
 
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls. None of
+# them belongs in a note, and an escape sequence in a title reaches the terminal.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character(text: str, where: str) -> None:
+    """Refusal naming line and column of the first control character in text, if any."""
+    found = CONTROL.search(text)
+    if found is None:
+        return
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    raise Refusal(f"{where}:{line}:{column}: control character U+{ord(found[0]):04X}; "
+                  "remove it (only tabs and line ends belong in text)")
+
+
+def decode(data: bytes, where: str) -> str:
+    """UTF-8 text without control characters; Refusal naming the byte or line:column otherwise."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Refusal(f"{where}: not UTF-8 (byte {exc.start})") from None
+    control_character(text, where)
+    return text
+
+
 def read_text(path: Path, root: Path, where: str | None = None) -> str:
     """A file's text; where (default: the path from the root) names it in a refusal."""
     where = where or shown(path, root)
     try:
-        return path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise Refusal(f"{where}: no such file") from None
     except IsADirectoryError:
         raise Refusal(f"{where}: is a folder, not a file") from None
-    except UnicodeDecodeError as exc:
-        raise Refusal(f"{where}: not UTF-8 (byte {exc.start})") from None
+    except NotADirectoryError:
+        raise Refusal(f"{where}: no such file (a part of the path is a file, not a folder)") from None
+    except OSError as exc:
+        raise Refusal(f"{where}: cannot read: {exc.strerror or exc}") from None
+    return decode(data, where)
 
 
 def _new_file_mode() -> int:
@@ -135,58 +178,176 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def _temporary(folder: Path, name: str, data: bytes, mode: int | None = None) -> str:
+def cannot_write(path: Path, root: Path, exc: OSError) -> Refusal:
+    """A file system's refusal, naming the file we meant to write (not a temporary one)."""
+    return Refusal(f"{shown(path, root)}: cannot write: {exc.strerror or os.strerror(exc.errno or errno.EIO)}")
+
+
+def _make_folders(folder: Path, path: Path, root: Path) -> list[Path]:
+    """Create folder and its missing parents; return those made, deepest first."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    made: list[Path] = []
+    for new in reversed(missing):
+        try:
+            new.mkdir()
+        except FileExistsError:
+            continue  # made meanwhile: not ours to remove
+        except OSError as exc:
+            _remove_folders(made)
+            raise cannot_write(path, root, exc) from None
+        made.insert(0, new)
+    return made
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _temporary(path: Path, data: bytes, root: Path, mode: int | None = None) -> str:
+    """data in a new temporary file next to path; Refusal naming path when the folder refuses it."""
     mode = _new_file_mode() if mode is None else mode
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise cannot_write(path, root, exc) from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temp, mode)
-    except BaseException:
-        os.unlink(temp)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise cannot_write(path, root, exc) from None
         raise
     return temp
 
 
-def create_file(path: Path, text: str, root: Path) -> None:
-    """Write a new file atomically; never replace one that exists (even one made meanwhile).
+@contextlib.contextmanager
+def _held_interrupts():
+    """Ctrl-C waits while the files are put in place: yields a list that holds
+    the signal when one came (the caller decides what it means)."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield caught
+        return
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield caught
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
-    The text goes to a temporary file in the same folder, which is then linked
-    to its name: os.link fails when the name is taken, where os.replace would
-    overwrite. Readers see no file or the whole file, never a part of it.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = _temporary(path.parent, path.name, text.encode("utf-8"))
+
+def _link(temp: str, path: Path, root: Path) -> None:
+    """Give temp the name path, never replacing a file: os.link, or O_EXCL without hard links."""
     try:
         os.link(temp, path)
+        return
     except FileExistsError:
         raise Refusal(f"{shown(path, root)}: already exists; not overwriting it") from None
     except OSError:
-        # A file system without hard links: O_EXCL still refuses a taken name.
-        try:
-            with open(path, "xb") as out:
-                out.write(text.encode("utf-8"))
-        except FileExistsError:
-            raise Refusal(f"{shown(path, root)}: already exists; not overwriting it") from None
+        pass  # a file system without hard links
+    try:
+        with open(temp, "rb") as source, open(path, "xb") as out:
+            try:
+                out.write(source.read())
+                out.flush()
+                os.fsync(out.fileno())
+            except BaseException:
+                out.close()
+                os.unlink(path)
+                raise
+    except FileExistsError:
+        raise Refusal(f"{shown(path, root)}: already exists; not overwriting it") from None
+    except OSError as exc:
+        raise cannot_write(path, root, exc) from None
+
+
+def write_files(root: Path, new: list[tuple[Path, str]], replace: tuple[Path, str, str] | None = None) -> None:
+    """Write new files and replace at most one, all or nothing.
+
+    new: (path, text) for files that must not exist; replace: (path, old, new)
+    for a file whose text must still be old. Every text goes first to a
+    temporary file next to its target; only then are the targets given their
+    names (os.link, which fails when the name is taken; os.replace for the one
+    replaced). A refusal, a full disk or Ctrl-C before that leaves nothing
+    behind, temporary files and new folders included. Readers see no file or
+    the whole file, never a part of it.
+    """
+    temps: list[str] = []
+    folders: list[Path] = []
+    placed: list[Path] = []
+    done = False
+    targets = [(path, text, None) for path, text in new]
+    if replace is not None:
+        path, old, text = replace
+        targets.append((path, text, old))
+    try:
+        for path, text, old in targets:
+            folders += _make_folders(path.parent, path, root)
+            mode = None
+            if old is not None:
+                try:
+                    mode = path.stat().st_mode & 0o777 if path.exists() else None
+                except OSError as exc:
+                    raise cannot_write(path, root, exc) from None
+            temps.append(_temporary(path, text.encode("utf-8"), root, mode))
+        with _held_interrupts() as interrupted:
+            if interrupted:
+                raise KeyboardInterrupt
+            if replace is not None:
+                path, old, _ = replace
+                try:
+                    current = path.read_bytes().decode("utf-8") if path.exists() else ""
+                except (OSError, UnicodeDecodeError):
+                    current = None
+                if current != old:
+                    raise Refusal(f"{shown(path, root)}: changed while this command ran; run it again")
+            for (path, _, _), temp in zip(targets[:len(new)], temps):
+                _link(temp, path, root)
+                placed.append(path)
+            if replace is not None:
+                try:
+                    os.replace(temps[-1], replace[0])
+                except OSError as exc:
+                    raise cannot_write(replace[0], root, exc) from None
+            # A Ctrl-C that came while the names were given is too late to undo:
+            # everything is written, and the command says so.
+        done = True
+    except BaseException:
+        # Ours to remove: each new name that is one of our temporary files, whether
+        # or not the link was seen to succeed (Ctrl-C may come just after it).
+        for (path, _, _), temp in zip(targets[:len(new)], temps):
+            with contextlib.suppress(OSError):
+                if path in placed or os.path.samefile(temp, path):
+                    path.unlink()
+        raise
     finally:
-        os.unlink(temp)
+        for temp in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+        if not done:  # a failure: the folders made for it go too
+            _remove_folders(folders)
+
+
+def create_file(path: Path, text: str, root: Path) -> None:
+    """Write a new file atomically; never replace one that exists (even one made meanwhile)."""
+    write_files(root, [(path, text)])
 
 
 def replace_file(path: Path, old: str, new: str, root: Path) -> None:
     """Replace a file's text atomically, unless it changed since it was read as ``old``."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
-    temp = _temporary(path.parent, path.name, new.encode("utf-8"), mode)
-    try:
-        current = path.read_bytes().decode("utf-8") if path.exists() else ""
-        if current != old:
-            raise Refusal(f"{shown(path, root)}: changed while this command ran; run it again")
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+    write_files(root, [], (path, old, new))
 
 
 # -- front matter -----------------------------------------------------------------
@@ -239,7 +400,13 @@ def load_mapping(yaml_text: str, where: str, first_line: int, loader=_Loader) ->
     """Front matter YAML (starting on first_line of the file): its fields and each field's line."""
     try:
         node = yaml.compose(yaml_text, Loader=loader)
+        alias = _alias(node)
+        if alias is not None:
+            raise Refusal(f"{where}:{alias + first_line}: front matter uses a YAML alias "
+                          "(&name ... *name); write the value out")
         data = yaml.load(yaml_text, Loader=loader) if node is not None else {}
+    except RecursionError:
+        raise Refusal(f"{where}:{first_line}: front matter is nested too deeply") from None
     except yaml.YAMLError as exc:
         # Where the construct began (an unclosed quote) says more than where reading stopped.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
@@ -265,6 +432,23 @@ def load_mapping(yaml_text: str, where: str, first_line: int, loader=_Loader) ->
     return data, lines
 
 
+def _alias(node) -> int | None:
+    """0-based line of the field where a node is met a second time (a YAML alias), or None."""
+    seen: set[int] = set()
+    stack = [(node, 0)] if node is not None else []
+    while stack:
+        current, line = stack.pop()
+        if id(current) in seen:
+            return line
+        seen.add(id(current))
+        if isinstance(current, yaml.SequenceNode):
+            stack += [(item, line) for item in reversed(current.value)]
+        elif isinstance(current, yaml.MappingNode):
+            for key, value in reversed(current.value):
+                stack += [(value, key.start_mark.line), (key, key.start_mark.line)]
+    return None
+
+
 def _bad_value(node, loader, first_line: int) -> tuple[int, str, str]:
     """Line, field and text of the first value that YAML cannot build."""
     for key, value in node.value if isinstance(node, yaml.MappingNode) else []:
@@ -276,11 +460,57 @@ def _bad_value(node, loader, first_line: int) -> tuple[int, str, str]:
     return first_line, "front matter", "..."
 
 
+TEXT, NAMES = "text", "names"  # what a front matter field holds: one value, or a list of them
+
+
+def _described(value) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}' (true/false)"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, dt.date):
+        return f"a date ({value.isoformat()})"
+    return f"'{value}'"
+
+
+def _scalar(value) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
+def check_fields(front: FrontMatter, where: str, kinds: dict[str, str]) -> None:
+    """Refusal naming file:line of the first field whose value is not of its kind.
+
+    TEXT: a string (or a number, which YAML reads from `title: 1984`); NAMES: a
+    list of those ([CV, NLP]). An empty field is fine: it means nothing.
+    """
+    for name, kind in kinds.items():
+        value = front.data.get(name)
+        if value is None:
+            continue
+        at = f"{where}:{front.line(name)}"
+        if kind == TEXT and not _scalar(value):
+            raise Refusal(f"{at}: {name} must be text, not {_described(value)}")
+        if kind == NAMES:
+            if not isinstance(value, list):
+                raise Refusal(f"{at}: {name} must be a list ({name}: [a, b]), not {_described(value)}")
+            for item in value:
+                if not _scalar(item):
+                    raise Refusal(f"{at}: {name} must be a list of names, not one holding {_described(item)}")
+
+
+REPORT_FIELDS = {"title": TEXT, "description": TEXT, "authors": NAMES, "categories": NAMES, "tags": NAMES}
+NOTE_FIELDS = {"title": TEXT, "bib": TEXT, "tags": NAMES}
+
+
 def read_front_matter(path: Path, root: Path, **kwargs) -> FrontMatter:
     return parse_front_matter(read_text(path, root), shown(path, root), **kwargs)
 
 
-def to_date(value, where: str) -> dt.date:
+def to_date(value, where: str, name: str = "date") -> dt.date:
     """A front matter date (a YAML date, a datetime, a string, or Material's {created: ...})."""
     if isinstance(value, dict) and "created" in value:
         value = value["created"]
@@ -295,7 +525,7 @@ def to_date(value, where: str) -> dt.date:
                 return dt.date.fromisoformat(match[1])
             except ValueError:
                 pass
-    raise Refusal(f"{where}: date must be YYYY-MM-DD, not '{value}'")
+    raise Refusal(f"{where}: {name} must be a date YYYY-MM-DD, not {_described(value)}")
 
 
 def yaml_value(value) -> str:
@@ -313,6 +543,12 @@ def front_matter_text(fields: dict) -> str:
 # -- the blog's settings -------------------------------------------------------------
 
 
+def _yaml_line(exc: yaml.YAMLError) -> int:
+    """1-based line of a YAML error: where the construct began (an unclosed '['), else where reading stopped."""
+    mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+    return mark.line + 1 if mark is not None else 1
+
+
 def author_ids(root: Path) -> list[str]:
     """The author ids of docs/weekly/.authors.yml, in file order."""
     path = root / AUTHORS
@@ -320,8 +556,9 @@ def author_ids(root: Path) -> list[str]:
     try:
         data = yaml.safe_load(matter)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise Refusal(f"{AUTHORS}:{mark.line + 1 if mark else 1}: not valid YAML") from None
+        raise Refusal(f"{AUTHORS}:{_yaml_line(exc)}: not valid YAML") from None
+    except (ValueError, RecursionError):  # a date that does not exist, nesting without end
+        raise Refusal(f"{AUTHORS}:1: not valid YAML") from None
     authors = data.get("authors") if isinstance(data, dict) else None
     if not isinstance(authors, dict) or not authors:
         raise Refusal(f"{AUTHORS}:1: no authors (expected 'authors:' with one id per author)")
@@ -353,11 +590,16 @@ def allowed_categories(root: Path) -> list[str] | None:
     try:
         config = yaml.load(read_text(path, root), Loader=_ConfigLoader) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise Refusal(f"{MKDOCS}:{mark.line + 1 if mark else 1}: not valid YAML") from None
+        raise Refusal(f"{MKDOCS}:{_yaml_line(exc)}: not valid YAML") from None
+    except (ValueError, RecursionError):
+        raise Refusal(f"{MKDOCS}:1: not valid YAML") from None
+    if not isinstance(config, dict):
+        raise Refusal(f"{MKDOCS}:1: not a mapping of settings")
     for plugin in config.get("plugins") or []:
         if isinstance(plugin, dict) and isinstance(plugin.get("blog"), dict):
             allowed = plugin["blog"].get("categories_allowed")
+            if allowed and (not isinstance(allowed, list) or not all(_scalar(c) for c in allowed)):
+                raise Refusal(f"{MKDOCS}: the blog's categories_allowed must be a list of names")
             return [str(c) for c in allowed] if allowed else None
     return None
 
@@ -370,6 +612,14 @@ def check_categories(root: Path, categories: list[str]) -> None:
 
 
 # -- weeks and reports ----------------------------------------------------------------
+
+
+WEEK_PAST_THE_CALENDAR = "its week ends after 9999-12-31, the last day there is"
+
+
+def week_fits(day: dt.date) -> bool:
+    """Whether the Sunday of day's week is a date (the week of 9999-12-31 ends in the year 10000)."""
+    return (dt.date.max - day).days >= 6 - day.weekday()
 
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -396,6 +646,7 @@ def reports(root: Path) -> list[Report]:
     folder = root / POSTS
     for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
         front = read_front_matter(path, root)
+        check_fields(front, shown(path, root), REPORT_FIELDS)
         where = f"{shown(path, root)}:{front.line('date')}"
         if "date" not in front.data:
             raise Refusal(f"{where}: a weekly report needs 'date' in its front matter")
@@ -469,18 +720,19 @@ def reading_queue(root: Path) -> list[QueuedPaper]:
     folder = root / PAPERS
     for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
         front = read_front_matter(path, root)
+        check_fields(front, shown(path, root), NOTE_FIELDS)
         status = front.data.get("status")
         if status is None:
             continue
-        if status not in STATUSES:
+        if not isinstance(status, str) or status not in STATUSES:
             raise Refusal(f"{shown(path, root)}:{front.line('status')}: status must be one of "
-                          f"{', '.join(STATUSES)}, not '{status}'")
+                          f"{', '.join(STATUSES)}, not {_described(status)}")
         if status == "read":
             continue
         name = "started" if status == "reading" else "added"
         since = None
         if front.data.get(name) is not None:
-            since = to_date(front.data[name], f"{shown(path, root)}:{front.line(name)}")
+            since = to_date(front.data[name], f"{shown(path, root)}:{front.line(name)}", name)
         queue.append(QueuedPaper(path, paper_title(front, path, root), status, since))
     order = {"reading": 0, "queued": 1}
     return sorted(queue, key=lambda p: (order[p.status], p.since or dt.date.max, p.path))

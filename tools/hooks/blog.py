@@ -19,14 +19,28 @@
    excerpt and its "Continue reading" link), except when the text after the
    separator defines footnotes or link references that the excerpt might
    use: then the whole post is converted, as before.
+
+3. One report a week. Two posts dated in the same ISO week (Monday to
+   Sunday) stop the build, whatever its options (``--strict`` or not, ``-q``):
+   ``docs/weekly/posts/2026-11-24.md:2: a second report for the week of
+   2026-11-23 (docs/weekly/posts/2026-11-23.md:2)``. tools/new_week and
+   tools/import_post refuse to make such a second report; this catches one
+   written or renamed by hand.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import os
 import re
+from pathlib import Path
 
 from material.plugins.blog.structure import Excerpt
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+
+log = logging.getLogger("mkdocs.hooks.blog")
 
 # A footnote or link reference definition: "[^1]: text", "[label]: url".
 DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.MULTILINE)
@@ -84,10 +98,58 @@ class Posts(list):
         return any(post == page for post in self._by_path().get(file.src_uri, ()))
 
 
+def date_line(source: str) -> int:
+    """1-based line of the front matter's ``date:`` (1 when there is none)."""
+    match = re.search(r"^date\s*:", source, re.MULTILINE)
+    return source.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def second_reports(reports: list[tuple[str, dt.date, int]]) -> list[str]:
+    """(where, date, line of date) per report -> one problem per report dated in
+    the ISO week of an earlier one (by date, then by name)."""
+    first: dict[tuple[int, int], tuple[str, int]] = {}
+    problems = []
+    for where, day, line in sorted(reports, key=lambda report: (report[1], report[0])):
+        week = day.isocalendar()[:2]
+        if week in first:
+            monday = day - dt.timedelta(days=day.weekday())
+            other, other_line = first[week]
+            problems.append(f"{where}:{line}: a second report for the week of {monday.isoformat()} "
+                            f"({other}:{other_line})")
+        else:
+            first[week] = (where, line)
+    return problems
+
+
+def _shown(file, config) -> str:
+    """A post's path as messages show it: docs/weekly/posts/x.md, from the configuration's folder."""
+    root = Path(config.config_file_path or ".").resolve().parent
+    path = Path(file.abs_src_path or os.path.join(config.docs_dir, file.src_path)).resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def check_one_report_a_week(posts, config) -> None:
+    """PluginError (the build stops, strict or not, quiet or not) for a second report in a week."""
+    reports = []
+    for post in posts:
+        created = getattr(getattr(post.config, "date", None), "created", None)
+        if not isinstance(created, dt.date):
+            continue
+        day = created.date() if isinstance(created, dt.datetime) else created
+        reports.append((_shown(post.file, config), day, date_line(post.file.content_string)))
+    problems = second_reports(reports)
+    for problem in problems[1:]:
+        log.error(problem)
+    if problems:
+        raise PluginError(problems[0])
+
+
 @event_priority(-100)  # after the blog plugin has listed its posts (in on_files)
 def on_files(files, config, **kwargs):
     for plugin in config.plugins.values():
         blog = getattr(plugin, "blog", None)
         if blog is not None and isinstance(getattr(blog, "posts", None), list) and not isinstance(blog.posts, Posts):
             blog.posts = Posts(blog.posts)
+        if blog is not None and isinstance(getattr(blog, "posts", None), list):
+            check_one_report_a_week(blog.posts, config)
     return files
