@@ -33,6 +33,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import types
 from collections.abc import Callable
@@ -133,6 +134,17 @@ def fails_for(original: Callable, name: str, exception: BaseException):
     return replacement
 
 
+def refuses_temporary_for(name: str, exception: BaseException):
+    """tempfile.mkstemp, except for the temporary file of name: the folder refuses that one."""
+    original = tempfile.mkstemp
+
+    def replacement(*args, **kwargs):
+        if kwargs.get("prefix", "").startswith(f".{name}."):
+            raise exception
+        return original(*args, **kwargs)
+    return replacement
+
+
 def interrupt_after(original: Callable, calls: int = 1):
     """original, except that Ctrl-C comes once it has been called calls times (mid-work)."""
     count = [0]
@@ -190,6 +202,8 @@ NEW_WEEK_CASES = [
     Case("week-date-one-digit", "new_week", ("--date", "2026-1-5"),
          r"error: invalid date '2026-1-5': write it as YYYY-MM-DD", code=2),
     Case("week-date-empty", "new_week", ("--date", ""), r"error: invalid date '': write it as YYYY-MM-DD", code=2),
+    Case("week-date-fullwidth-digits", "new_week", ("--date", "２０２６-11-23"),
+         r"error: invalid date '２０２６-11-23': write it as YYYY-MM-DD", code=2),
     Case("week-date-with-time", "new_week", ("--date", "2026-11-23T10:00"),
          r"error: invalid date '2026-11-23T10:00': write it as YYYY-MM-DD", code=2),
     Case("week-unknown-option", "new_week", ("--force",),
@@ -367,6 +381,10 @@ NEW_PAPER_CASES = [
          stdin="@misc{x2026,\n  year = {2026}\n}\n"),
     Case("paper-entry-empty-title", "new_paper", ("-",), r"<stdin>:1: entry 'x2026' has no title",
          stdin=entry(title="  ")),
+    Case("paper-entry-title-only-braces", "new_paper", ("-",), r"<stdin>:1: entry 'x2026' has no title",
+         stdin=entry(title="{}")),
+    Case("paper-entry-year-empty", "new_paper", ("-",), r"<stdin>:1: entry 'x2026' has no year",
+         stdin=entry(year="")),
     Case("paper-entry-without-type", "new_paper", ("-",),
          r"<stdin>:1: entry 'x2026' has no type \(write @article\{\.\.\.\}, @misc\{\.\.\.\}, \.\.\.\)",
          stdin=entry().replace("@article", "@")),
@@ -444,16 +462,16 @@ NEW_PAPER_CASES = [
          r"docs/papers/mae\.md: already exists; not overwriting it"),
     Case("paper-second-note", "new_paper", ("he2020moco", "--slug", "moco-again"),
          r"docs/papers/moco\.md:2: already the note for 'he2020moco'; one note per paper"),
-    Case("paper-note-bib-a-list", "new_paper", ("he2022mae", "--slug", "mae2"),
-         r"docs/papers/z\.md:2: bib must be text, not a list", setup=(put("docs/papers/z.md", note("", "[a]")),)),
+    Case("paper-note-bib-a-list", "new_paper", ("-",), r"docs/papers/z\.md:2: bib must be text, not a list",
+         stdin=VIT, setup=(put("docs/papers/z.md", note("", "[a]")),)),
     Case("paper-note-not-utf8", "new_paper", ("he2022mae", "--slug", "mae2"), r"docs/papers/z\.md: not UTF-8 \(byte 4\)",
          setup=(put("docs/papers/z.md", b"---\n\xc3(\n---\n"),)),
     Case("paper-references-duplicate-key", "new_paper", ("he2022mae",), r"docs/references\.bib:24: duplicate key 'he2020moco'",
          setup=(append(BIB, "\n@article{he2020moco,\n  title={x}, year={2020}\n}\n"),)),
-    Case("paper-references-key-case", "new_paper", ("he2022mae",),
+    Case("paper-references-key-case", "new_paper", ("-",), stdin=VIT, message=
          r"docs/references\.bib:24: key 'He2020MoCo' differs only in case from 'he2020moco' \(line 3\); .*",
          setup=(append(BIB, "\n" + entry("He2020MoCo")),)),
-    Case("paper-references-undefined-macro", "new_paper", ("he2022mae",),
+    Case("paper-references-undefined-macro", "new_paper", ("-",), stdin=VIT, message=
          r"docs/references\.bib:27: entry 'x2026': journal = jmlr names an @string macro that is not defined; .*",
          setup=(append(BIB, "\n" + entry(journal="=jmlr")),)),
     Case("paper-references-nul", "new_paper", ("he2022mae",), r"docs/references\.bib:5:3: control character U\+0000; .*",
@@ -470,6 +488,11 @@ NEW_PAPER_CASES = [
     Case("paper-references-cannot-be-replaced", "new_paper", ("-",),
          r"docs/references\.bib: cannot write: No space left on device",
          stdin=VIT, patches=(("os.replace", fails(disk_full())),)),
+    Case("paper-references-read-only", "new_paper", ("-",), r"docs/references\.bib: cannot write: Permission denied",
+         stdin=VIT, patches=(("tempfile.mkstemp", refuses_temporary_for("references.bib", denied())),)),
+    Case("paper-references-disk-full-while-written", "new_paper", ("-",),
+         r"docs/references\.bib: cannot write: No space left on device",
+         stdin=VIT, patches=(("tempfile.mkstemp", refuses_temporary_for("references.bib", disk_full())),)),
     Case("paper-references-changed-meanwhile", "new_paper", ("-",),
          r"docs/references\.bib: changed while this command ran; run it again", stdin=VIT,
          patches=(("tools.new_paper.plan_paper", None),)),  # filled in below: a plan that edits references.bib
@@ -601,7 +624,7 @@ IMPORT_CASES = [
     Case("import-second-note-for-a-key", "import_post", (POST, "--as", "paper", "--bib", "he2020moco"),
          r"docs/papers/moco\.md:2: already the note for 'he2020moco'; one note per paper",
          setup=(given("post.md", RESNET_POST),)),
-    Case("import-references-broken", "import_post", (POST, "--as", "paper", "--bib", "he2020moco"),
+    Case("import-references-broken", "import_post", (POST, "--as", "paper", "--bib", "HE2020MOCO"),
          r"docs/references\.bib:24: key 'HE2020MOCO' differs only in case from 'he2020moco' \(line 3\); .*",
          setup=(given("post.md", RESNET_POST), append(BIB, "\n" + entry("HE2020MOCO")))),
     Case("import-unknown-author", "import_post", (POST, "--author", "zhang"),

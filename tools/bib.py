@@ -181,7 +181,7 @@ def parse(text: str, path: str = "docs/references.bib") -> dict[str, Paper]:
                            f"{ENTRY_LIMIT // 1024} KiB an entry (an abstract or a PDF pasted in?)", line)
         _check_values(entry, path)
         fields = {name.lower(): f.value for name, f in entry.fields_dict.items() if name.lower() != "author"}
-        missing = [name for name in REQUIRED if not fields.get(name, "").strip()]
+        missing = [name for name in REQUIRED if not plain(fields.get(name, ""))]
         if missing:
             raise BibError(f"{path}:{line}: entry '{entry.key}' has no {' or '.join(missing)}", line)
         papers[entry.key] = Paper(entry.key, entry.entry_type.lower(), fields, _authors(entry), line, raw,

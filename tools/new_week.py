@@ -14,10 +14,18 @@ existing reports (本周代码, 论文阅读, 下周计划), the papers whose no
 the latest earlier report's 下周计划 (next week) section, carried over.
 
 It never overwrites: a report whose front matter ``date`` falls in the same
-ISO week, under any file name, is a refusal. Every refusal is one line on
-stderr naming the file (and line), exit status 1; a bad command line (an
-unknown option, a date that does not exist) exits with 2. Nothing is written
-then.
+ISO week, under any file name, is a refusal. So is anything wrong in what it
+reads: front matter that is not YAML or has a field of the wrong kind
+(``tags`` as a mapping, ``status`` not queued/reading/read), a control
+character (line:column) or text that is not UTF-8 (the byte), in the reports
+and paper notes as in .authors.yml and mkdocs.yml. Every refusal is one line
+on stderr naming the file (and line), exit status 1; a bad command line (an
+unknown option, a date that does not exist, one whose week ends after
+9999-12-31) exits with 2; Ctrl-C is "new_week: interrupted; nothing
+written", exit status 130. Nothing is written then: a folder that refuses
+the file or a full disk is a refusal naming the report
+(``docs/weekly/posts/2026-11-23.md: cannot write: Permission denied``), and
+the temporary file it was written to is gone.
 """
 
 # The helpers below (command lines, files, front matter, the blog's settings)
@@ -55,7 +63,7 @@ PAPERS_HEADING = "## 论文阅读"
 NEXT_HEADING = "## 下周计划"
 # A heading that opens the "next week" section of an earlier report.
 NEXT_WEEK = re.compile(r"下周|next\s+week", re.IGNORECASE)
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 class Refusal(Exception):
