@@ -348,6 +348,8 @@ NEW_WEEK_CASES = [
          setup=(remove("docs/weekly/posts"),), patches=(("os.fsync", fails(KeyboardInterrupt())),)),
     Case("week-ctrl-c-giving-the-name", "new_week", (), CTRL_C, code=130,
          patches=(("os.link", interrupt_after(os.link)),)),
+    Case("week-sigterm-writing", "new_week", (), r"terminated; nothing written", code=143,
+         patches=(("os.fsync", fails(new_week.Terminated())),)),
     # through the wrapper
     Case("week-script-date-9999", "new_week", ("--date", "9999-12-31"),
          r"error: invalid date '9999-12-31': its week ends after 9999-12-31, the last day there is", code=2,
@@ -503,6 +505,8 @@ NEW_PAPER_CASES = [
          patches=(("os.fsync", interrupt_after(os.fsync, 2)),)),
     Case("paper-ctrl-c-between-note-and-references", "new_paper", ("-",), CTRL_C, code=130, stdin=VIT,
          patches=(("os.replace", fails(KeyboardInterrupt())),)),
+    Case("paper-sigterm-between-note-and-references", "new_paper", ("-",), r"terminated; nothing written", code=143,
+         stdin=VIT, patches=(("os.replace", fails(new_week.Terminated())),)),
     # through the wrapper
     Case("paper-script-stdin-not-utf8", "new_paper", ("-",), r"<stdin>: not UTF-8 \(byte 27\)",
          stdin=entry(title="Über").encode("latin-1"), subprocess=True),
@@ -903,8 +907,12 @@ def test_the_table_has_a_hundred_rows_with_distinct_ids():
 # -- what the table cannot say ---------------------------------------------------
 
 
-def test_ctrl_c_for_real(tmp_path: Path):
-    """SIGINT to tools/new_paper while it waits on standard input: one line, status 130, nothing written."""
+@pytest.mark.parametrize("number, code, message", [
+    (signal.SIGINT, 130, b"new_paper: interrupted; nothing written\n"),
+    (signal.SIGTERM, 143, b"new_paper: terminated; nothing written\n"),
+], ids=["SIGINT", "SIGTERM"])
+def test_ctrl_c_for_real(tmp_path: Path, number: int, code: int, message: bytes):
+    """A signal to tools/new_paper while it waits on standard input: one line, its status, nothing written."""
     root = make_tree(tmp_path / "log")
     tools = copy_tools(root, "new_paper")
     before = snapshot(tmp_path)
@@ -918,13 +926,13 @@ def test_ctrl_c_for_real(tmp_path: Path):
             if child.poll() is not None or time.monotonic() > deadline:
                 pytest.skip("cannot see the child wait on standard input (/proc/PID/syscall)")
             time.sleep(0.05)
-        child.send_signal(signal.SIGINT)
+        child.send_signal(number)
         out, err = child.communicate(timeout=30)
     finally:
         if child.poll() is None:
             child.kill()
             child.wait()
-    assert (child.returncode, out, err) == (130, b"", b"new_paper: interrupted; nothing written\n")
+    assert (child.returncode, out, err) == (code, b"", message)
     assert _changes(before, snapshot(tmp_path)) == []
 
 
@@ -1005,3 +1013,21 @@ def test_without_hard_links_the_note_is_still_written_once(tmp_path: Path, capsy
     assert new_week.main(["--date", "2026-11-24"], today=TODAY, root=root) == 1
     assert "already exists" in capsys.readouterr().err
     assert not [p for p in root.rglob("*.tmp")]
+
+
+def test_ctrl_c_while_the_names_are_given_waits_for_them(tmp_path: Path, capsys, monkeypatch):
+    """SIGINT between the note's link and references.bib's replace: both are written, and the command says so."""
+    root = make_tree(tmp_path / "log")
+    link = os.link
+
+    def link_then_ctrl_c(*args, **kwargs):
+        link(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)  # held: the handler records it, nothing is raised here
+
+    monkeypatch.setattr("os.link", link_then_ctrl_c)
+    assert new_paper.main(["-"], today=TODAY, root=root, stdin=io.StringIO(VIT)) == 0
+    assert capsys.readouterr() == ("added 'dosovitskiy2021vit' to docs/references.bib\n"
+                                   "docs/papers/dosovitskiy2021vit.md\n", "")
+    assert "dosovitskiy2021vit" in bib.load(root / BIB)
+    assert not [p for p in root.rglob("*.tmp")]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

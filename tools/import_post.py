@@ -23,7 +23,9 @@ without front matter or with front matter that is not YAML, a field of the
 wrong kind (``tags`` as a mapping, ``title`` as a list), a post with nothing
 after its front matter, a control character or text that is not UTF-8, a
 date or time that does not exist or cannot be read, a report for that week
-that exists (under any name), a note that exists.
+that exists (under any name), a note that exists. A folder that refuses the
+file or a full disk names the file it was to write; Ctrl-C (exit status 130)
+and SIGTERM (143) leave nothing behind either.
 """
 
 from __future__ import annotations

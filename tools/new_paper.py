@@ -20,8 +20,8 @@ in case (``He2020MoCo`` for ``he2020moco``), a key that is nowhere, a
 malformed entry (see tools/bib.py), a note that exists, and a second note for
 the same key. The note is created atomically and never replaces a file;
 references.bib is replaced atomically, with the new entry appended and the
-rest of the file unchanged; either both are written or neither (Ctrl-C
-included).
+rest of the file unchanged; either both are written or neither (after
+Ctrl-C, exit status 130, or SIGTERM, 143, neither).
 """
 
 from __future__ import annotations

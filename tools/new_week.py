@@ -102,12 +102,23 @@ def parse_day(text: str) -> dt.date:
     return day
 
 
+class Terminated(BaseException):
+    """SIGTERM, as an exception: the command stops as after Ctrl-C, leaving nothing behind."""
+
+
+def _terminate(number, frame):
+    raise Terminated
+
+
 def run(prog: str, work) -> int:
     """Call work(); turn a Refusal or UsageError into one line on stderr and an exit status.
 
-    Ctrl-C is one line too (exit status 130): whatever the command was doing,
-    it had not written anything yet, and its temporary files are gone.
+    Ctrl-C is one line too (exit status 130), and so is SIGTERM (143): whatever
+    the command was doing, it had not written anything yet, and its temporary
+    files are gone.
     """
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
         work()
     except Refusal as exc:
@@ -123,6 +134,12 @@ def run(prog: str, work) -> int:
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; nothing written", file=sys.stderr)
         return 130
+    except Terminated:
+        print(f"{prog}: terminated; nothing written", file=sys.stderr)
+        return 143
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     return 0
 
 
@@ -242,18 +259,19 @@ def _temporary(path: Path, data: bytes, root: Path, mode: int | None = None) -> 
 
 @contextlib.contextmanager
 def _held_interrupts():
-    """Ctrl-C waits while the files are put in place: yields a list that holds
-    the signal when one came (the caller decides what it means)."""
+    """Ctrl-C and SIGTERM wait while the files are put in place: yields a list
+    of the signals that came meanwhile (the caller decides what they mean)."""
     caught: list[int] = []
-    if threading.current_thread() is not threading.main_thread() \
-            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        yield caught
-        return
-    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    held = {}
+    if threading.current_thread() is threading.main_thread():
+        for number, ours in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, _terminate)):
+            if signal.getsignal(number) is ours:
+                held[number] = signal.signal(number, lambda number, frame: caught.append(number))
     try:
         yield caught
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in held.items():
+            signal.signal(number, handler)
 
 
 def _link(temp: str, path: Path, root: Path) -> None:
@@ -311,8 +329,8 @@ def write_files(root: Path, new: list[tuple[Path, str]], replace: tuple[Path, st
                     raise cannot_write(path, root, exc) from None
             temps.append(_temporary(path, text.encode("utf-8"), root, mode))
         with _held_interrupts() as interrupted:
-            if interrupted:
-                raise KeyboardInterrupt
+            if interrupted:  # it came while the last temporary file was written: stop here
+                raise Terminated if signal.SIGTERM in interrupted else KeyboardInterrupt
             if replace is not None:
                 path, old, _ = replace
                 try:
