@@ -214,6 +214,8 @@ NEW_WEEK_CASES = [
          r"docs/weekly/\.authors\.yml: unknown author 'zhang' \(known: lin, wang\)"),
     Case("week-empty-author", "new_week", ("--author", ""),
          r"docs/weekly/\.authors\.yml: unknown author '' \(known: lin, wang\)"),
+    Case("week-author-with-escapes", "new_week", ("--author", "\x1b[2J\nlin"),
+         r"docs/weekly/\.authors\.yml: unknown author '\\x1b\[2J\\nlin' \(known: lin, wang\)"),
     Case("week-unknown-category", "new_week", ("--category", "Cooking"),
          r"mkdocs\.yml: category 'Cooking' is not in the blog's categories_allowed \(CV, NLP, Tools\)"),
     Case("week-category-wrong-case", "new_week", ("--category", "cv"),
@@ -290,7 +292,7 @@ NEW_WEEK_CASES = [
     Case("week-report-is-a-folder", "new_week", (), r"docs/weekly/posts/folder\.md: is a folder, not a file",
          setup=(folder("docs/weekly/posts/folder.md"),)),
     Case("week-report-unreadable", "new_week", (), r"docs/weekly/posts/2026-11-16\.md: cannot read: Permission denied",
-         patches=(("pathlib.Path.read_bytes", fails_for(Path.read_bytes, "2026-11-16.md", denied())),)),
+         patches=(("pathlib.Path.open", fails_for(Path.open, "2026-11-16.md", denied())),)),
     # the paper notes it reads
     Case("week-note-unknown-status", "new_week", (),
          r"docs/papers/vit\.md:3: status must be one of queued, reading, read, not 'reeding'",
@@ -434,6 +436,8 @@ NEW_PAPER_CASES = [
     Case("paper-missing-file", "new_paper", ("--bib", "{in}/nope.bib"), r"{in}/nope\.bib: no such file"),
     Case("paper-file-is-a-folder", "new_paper", ("--bib", "{in}/dir.bib"), r"{in}/dir\.bib: is a folder, not a file",
          setup=(folder("{in}/dir.bib"),)),
+    Case("paper-file-without-end", "new_paper", ("--bib", "/dev/zero"),
+         r"/dev/zero: over 64 MiB; not a note, a post or a \.bib file"),
     Case("paper-empty-file", "new_paper", ("--bib", "{in}/empty.bib"), r"{in}/empty\.bib:1: no BibTeX entry found",
          setup=(given("empty.bib", ""),)),
     # the command line
@@ -518,6 +522,7 @@ POST = "{in}/post.md"
 IMPORT_CASES = [
     # the post's file
     Case("import-missing-post", "import_post", ("{in}/nope.md",), r"{in}/nope\.md: no such file"),
+    Case("import-name-with-a-line-end", "import_post", ("{in}/a\nb.md",), r"{in}/a\\nb\.md: no such file"),
     Case("import-post-is-a-folder", "import_post", ("{in}/dir.md",), r"{in}/dir\.md: is a folder, not a file",
          setup=(folder("{in}/dir.md"),)),
     Case("import-empty-post", "import_post", (POST,), r"{in}/post\.md:1: no front matter \(a post starts with '---', .*",
@@ -710,6 +715,8 @@ BUILD_CASES = [
          setup=(append(BIB, "\n@article{x2026,\n  title = {unclosed\n"),)),
     Case("build-bib-no-type", "papers-hook", (), r"docs/references\.bib:24: entry 'x2026' has no type .*",
          setup=(append(BIB, "\n" + entry().replace("@article", "@")),)),
+    Case("build-bib-unreadable", "papers-hook", (), r"docs/references\.bib: cannot read: Permission denied",
+         patches=(("pathlib.Path.open", fails_for(Path.open, "references.bib", denied())),)),
     Case("build-bib-missing", "papers-hook", (), r"docs/references\.bib: no such file", setup=(remove(BIB),)),
     Case("build-bib-is-a-folder", "papers-hook", (), r"docs/references\.bib: is a folder, not a file",
          setup=(remove(BIB), folder(BIB))),

@@ -28,6 +28,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock
 
 REQUIRED = ("title", "year")
 ENTRY_LIMIT = 64 * 1024  # bytes of one entry, as written and with its macros expanded
+FILE_LIMIT = 64 * 1024 * 1024  # bytes of a .bib file: a thousand times what a big log needs
 MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -194,13 +195,16 @@ def load(path: Path, name: str | None = None) -> dict[str, Paper]:
     """Read a .bib file; errors call it ``name`` (default: the path as given)."""
     name = name or str(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            data = stream.read(FILE_LIMIT + 1)
     except FileNotFoundError:
         raise BibError(f"{name}: no such file") from None
     except IsADirectoryError:
         raise BibError(f"{name}: is a folder, not a file") from None
     except OSError as exc:
         raise BibError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > FILE_LIMIT:
+        raise BibError(f"{name}: over {FILE_LIMIT // (1024 * 1024)} MiB; not a .bib file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

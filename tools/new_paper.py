@@ -35,7 +35,7 @@ from pathlib import Path
 from tools.bib import BibError, Paper, parse
 from tools.new_week import (
     NOTE_FIELDS, PAPERS, ROOT, STATUSES, Parser, Refusal, UsageError, check_fields, decode, front_matter_text,
-    parse_day, read_front_matter, read_text, run, shown, write_files,
+    parse_day, read_front_matter, read_limited, read_text, run, shown, write_files,
 )
 
 BIB = Path("docs/references.bib")
@@ -227,7 +227,7 @@ def read_stdin(stdin=None) -> str:
     if stream is None:
         raise Refusal("<stdin>: no standard input")
     binary = getattr(stream, "buffer", None)
-    data = binary.read() if binary is not None else stream.read()
+    data = read_limited(binary if binary is not None else stream, "<stdin>")
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
     return decode(data, "<stdin>")

@@ -102,6 +102,11 @@ def parse_day(text: str) -> dt.date:
     return day
 
 
+def one_line(message: str) -> str:
+    """A message as one printable line: a line end or an escape in a file name or a value shows as \\n, \\x1b."""
+    return re.sub("[\x00-\x1f\x7f-\x9f]", lambda m: repr(m[0])[1:-1], message)
+
+
 class Terminated(BaseException):
     """SIGTERM, as an exception: the command stops as after Ctrl-C, leaving nothing behind."""
 
@@ -122,14 +127,14 @@ def run(prog: str, work) -> int:
     try:
         work()
     except Refusal as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        print(f"{prog}: {one_line(str(exc))}", file=sys.stderr)
         return 1
     except UsageError as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except OSError as exc:  # a folder that cannot be read, say: still one line
         name = f"{exc.filename}: " if exc.filename else ""
-        print(f"{prog}: {name}{exc.strerror or exc}", file=sys.stderr)
+        print(f"{prog}: {one_line(name + str(exc.strerror or exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; nothing written", file=sys.stderr)
@@ -180,11 +185,23 @@ def decode(data: bytes, where: str) -> str:
     return text
 
 
+FILE_LIMIT = 64 * 1024 * 1024  # bytes: no note, post or .bib comes near; /dev/zero stops here
+
+
+def read_limited(stream, where: str) -> bytes:
+    """At most FILE_LIMIT bytes of stream; Refusal when there are more."""
+    data = stream.read(FILE_LIMIT + 1)
+    if len(data) > FILE_LIMIT:
+        raise Refusal(f"{where}: over {FILE_LIMIT // (1024 * 1024)} MiB; not a note, a post or a .bib file")
+    return data
+
+
 def read_text(path: Path, root: Path, where: str | None = None) -> str:
     """A file's text; where (default: the path from the root) names it in a refusal."""
     where = where or shown(path, root)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            data = read_limited(stream, where)
     except FileNotFoundError:
         raise Refusal(f"{where}: no such file") from None
     except IsADirectoryError:
