@@ -41,7 +41,7 @@ import yaml
 from tools.new_paper import BIB, notes_for, references, same_but_case, slug_of
 from tools.new_week import (
     AUTHORS, MARKDOWN, POSTS, ROOT, STATUSES, TEXT, WEEK_PAST_THE_CALENDAR, FrontMatter, Parser, Refusal,
-    UsageError, _described, _scalar, allowed_categories, author_ids, check_fields, create_file, front_matter_text,
+    UsageError, described, is_scalar, allowed_categories, author_ids, check_fields, create_file, front_matter_text,
     load_mapping, read_text, report_in_week, run, shown, split_front_matter, title_of_week, week_fits, week_of,
     yaml_value,
 )
@@ -119,8 +119,8 @@ def post_date(post: Post) -> tuple[dt.date, str | None]:
         if match:
             return _day(match["date"], f"{post.where}:1", "in the file name"), "the file name"
         raise Refusal(f"{post.where}:1: no date (no 'date:' in the front matter, no YYYY-MM-DD- in the file name)")
-    if not _scalar(value):
-        raise Refusal(f"{post.at('date')}: date must be a date (YYYY-MM-DD, with a time or not), not {_described(value)}")
+    if not is_scalar(value):
+        raise Refusal(f"{post.at('date')}: date must be a date (YYYY-MM-DD, with a time or not), not {described(value)}")
     text = str(value).strip()
     match = POST_DATE.fullmatch(text)
     if not match:
@@ -150,14 +150,14 @@ def check_post_fields(post: Post) -> None:
         if value is None or isinstance(value, str):
             continue
         if not isinstance(value, list):
-            raise Refusal(f"{post.at(name)}: {name} must be a list or words, not {_described(value)}")
+            raise Refusal(f"{post.at(name)}: {name} must be a list or words, not {described(value)}")
         stack = list(value)
         while stack:
             item = stack.pop()
             if isinstance(item, list):  # Hexo's nested categories
                 stack += item
-            elif not _scalar(item):
-                raise Refusal(f"{post.at(name)}: {name} must be a list of names, not one holding {_described(item)}")
+            elif not is_scalar(item):
+                raise Refusal(f"{post.at(name)}: {name} must be a list of names, not one holding {described(item)}")
 
 
 def words(value) -> list[str]:

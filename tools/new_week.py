@@ -506,7 +506,7 @@ def _bad_value(node, loader, first_line: int) -> tuple[int, str, str]:
 TEXT, NAMES = "text", "names"  # what a front matter field holds: one value, or a list of them
 
 
-def _described(value) -> str:
+def described(value) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -520,7 +520,7 @@ def _described(value) -> str:
     return f"'{value}'"
 
 
-def _scalar(value) -> bool:
+def is_scalar(value) -> bool:
     return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
@@ -535,14 +535,14 @@ def check_fields(front: FrontMatter, where: str, kinds: dict[str, str]) -> None:
         if value is None:
             continue
         at = f"{where}:{front.line(name)}"
-        if kind == TEXT and not _scalar(value):
-            raise Refusal(f"{at}: {name} must be text, not {_described(value)}")
+        if kind == TEXT and not is_scalar(value):
+            raise Refusal(f"{at}: {name} must be text, not {described(value)}")
         if kind == NAMES:
             if not isinstance(value, list):
-                raise Refusal(f"{at}: {name} must be a list ({name}: [a, b]), not {_described(value)}")
+                raise Refusal(f"{at}: {name} must be a list ({name}: [a, b]), not {described(value)}")
             for item in value:
-                if not _scalar(item):
-                    raise Refusal(f"{at}: {name} must be a list of names, not one holding {_described(item)}")
+                if not is_scalar(item):
+                    raise Refusal(f"{at}: {name} must be a list of names, not one holding {described(item)}")
 
 
 REPORT_FIELDS = {"title": TEXT, "description": TEXT, "authors": NAMES, "categories": NAMES, "tags": NAMES}
@@ -568,7 +568,7 @@ def to_date(value, where: str, name: str = "date") -> dt.date:
                 return dt.date.fromisoformat(match[1])
             except ValueError:
                 pass
-    raise Refusal(f"{where}: {name} must be a date YYYY-MM-DD, not {_described(value)}")
+    raise Refusal(f"{where}: {name} must be a date YYYY-MM-DD, not {described(value)}")
 
 
 def yaml_value(value) -> str:
@@ -641,7 +641,7 @@ def allowed_categories(root: Path) -> list[str] | None:
     for plugin in config.get("plugins") or []:
         if isinstance(plugin, dict) and isinstance(plugin.get("blog"), dict):
             allowed = plugin["blog"].get("categories_allowed")
-            if allowed and (not isinstance(allowed, list) or not all(_scalar(c) for c in allowed)):
+            if allowed and (not isinstance(allowed, list) or not all(is_scalar(c) for c in allowed)):
                 raise Refusal(f"{MKDOCS}: the blog's categories_allowed must be a list of names")
             return [str(c) for c in allowed] if allowed else None
     return None
@@ -769,7 +769,7 @@ def reading_queue(root: Path) -> list[QueuedPaper]:
             continue
         if not isinstance(status, str) or status not in STATUSES:
             raise Refusal(f"{shown(path, root)}:{front.line('status')}: status must be one of "
-                          f"{', '.join(STATUSES)}, not {_described(status)}")
+                          f"{', '.join(STATUSES)}, not {described(status)}")
         if status == "read":
             continue
         name = "started" if status == "reading" else "added"
