@@ -17,10 +17,10 @@ Most rows call the command's main() in this process; rows with
 ``subprocess=True`` run the tools/<name> wrapper on a copy of the tools.
 
 To add rows for another command (tools/extract, say): write a runner
-``def run_extract(case, root, inputs) -> Outcome`` next to the others,
-register it in RUNNERS under the command's name, and append rows with
-``Case(command="extract", ...)`` to CASES (or a list of their own added to
-it, as BUILD_CASES is).
+``def run_extract(case, root, inputs, capsys) -> Outcome`` next to the
+others (``_main`` turns a main() into an Outcome), register it in RUNNERS
+under the command's name, list the command in PROGRAMS if its messages start
+with "<name>: ", and put its rows in EXTRACT_CASES, which CASES includes.
 """
 
 from __future__ import annotations
@@ -37,13 +37,13 @@ import tempfile
 import time
 import types
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.test_new_week import AUTHORS_YML, LAST_WEEK, MKDOCS_YML, REFERENCES_BIB, make_tree, script_env
+from tests.test_new_week import LAST_WEEK, MKDOCS_YML, REFERENCES_BIB, make_tree, script_env
 from tools import bib, import_post, new_paper, new_week
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -732,7 +732,10 @@ BUILD_CASES = [
          setup=(put("docs/weekly/posts/b.md", report("2026-11-16")),)),
 ]
 
-CASES: list[Case] = NEW_WEEK_CASES + NEW_PAPER_CASES + IMPORT_CASES + BUILD_CASES
+# tools/extract's rows, once it has a runner in RUNNERS: Case("extract-...", "extract", (...), r"...").
+EXTRACT_CASES: list[Case] = []
+
+CASES: list[Case] = NEW_WEEK_CASES + NEW_PAPER_CASES + IMPORT_CASES + BUILD_CASES + EXTRACT_CASES
 
 
 # -- running a row ------------------------------------------------------------
