@@ -26,13 +26,15 @@ class SiteBuild:
 
 
 def run_mkdocs(site_dir: Path, *, offline: bool = False, config: Path | None = None,
-               cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """``mkdocs build --strict`` into ``site_dir``; ``env`` adds to the environment."""
+               cwd: Path = ROOT, env: dict[str, str] | None = None, args: tuple[str, ...] = (),
+               timeout: float | None = None) -> subprocess.CompletedProcess:
+    """``mkdocs build --strict [args]`` into ``site_dir``; ``env`` adds to the
+    environment; subprocess.TimeoutExpired after ``timeout`` seconds."""
     env = {**os.environ, **(env or {}), "NO_MKDOCS_2_WARNING": "1", "OFFLINE": "true" if offline else "false"}
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", *args, "--site-dir", str(site_dir)]
     if config is not None:
         command += ["--config-file", str(config)]
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def build_site(site_dir: Path, *, offline: bool = False) -> SiteBuild:

@@ -12,7 +12,9 @@ worker converted, takes the worker's HTML, table of contents and anchors
 instead of converting again; warnings the worker's conversion logged (a
 broken link, say) are logged by the build then, so ``--strict`` counts them.
 Anything else (a page the worker could not convert, Markdown that differs)
-is converted by the build as usual.
+is converted by the build as usual, and so is every page the worker has not
+sent when it fails, is killed or sends nothing for a minute (workers.py): the
+build says so in one line and goes on.
 
 Both processes convert with one Python-Markdown instance each, reset
 between pages (``Markdown.reset``, which is how Python-Markdown is meant to
@@ -29,16 +31,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import os
 import pickle
-import queue
 import sys
 import traceback
 from pathlib import Path
 
 import markdown
-from mkdocs.exceptions import PluginError
+import mkdocs.structure.pages as pages_module
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
@@ -61,16 +61,22 @@ ROOT = str(Path(__file__).resolve().parents[2])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from tools.hooks.workers import forking_enabled  # noqa: E402
+from tools.hooks.workers import Worker, WorkerGone, forking_enabled  # noqa: E402
 
 ENV = "PAPERNOTES_PRERENDER"
 STRIDE, SHARE = 5, (1, 2, 3)  # the worker converts 3 pages in 5; the build has the rest of the work
-POLL_S = 1.0
 
 # MkDocs' own method, kept on the class so that loading this hook again
 # (mkdocs serve reloads the configuration) wraps the original.
 if not hasattr(Page, "render_here"):
     Page.render_here = Page.render
+
+
+def _anchors_collected() -> bool:
+    """Page.render's own test of whether to keep the links to anchors, for
+    the anchors' validation (MkDocs skips it under DEBUG, mkdocs#3991;
+    guard.py makes the test pass at every level)."""
+    return pages_module.log.getEffectiveLevel() > logging.DEBUG
 
 
 def digest(text: str) -> str:
@@ -107,7 +113,7 @@ def convert(page: Page, config, files) -> None:
     page.toc = get_toc(getattr(md, "toc_tokens", []))
     page._title_from_render = title.title
     page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
-    if _pages_log.getEffectiveLevel() > logging.DEBUG:
+    if _anchors_collected():
         page.links_to_anchors = links.links_to_anchors
 
 
@@ -165,19 +171,22 @@ def _work(pages: list[Page], config, files, outbox) -> None:
 
 
 class Prerender:
-    """The worker, and the pages it has sent back."""
+    """The worker, and the pages it has sent back. Whatever becomes of the
+    worker (an error, killed, stuck), the build converts the pages it has not
+    sent itself: the worker only saves time."""
 
     def __init__(self, pages: list[Page], config, files):
         self.files = files
         self.expected = {page.file.src_uri for page in pages}
         self.ready: dict[str, dict | None] = {}
         self.used = 0
-        context = multiprocessing.get_context("fork")
-        self.outbox = context.Queue()
-        self.process = context.Process(target=_work, args=(pages, config, files, self.outbox),
-                                       name="papernotes-prerender", daemon=True)
-        self.process.start()
+        self.worker = Worker("papernotes-prerender", _work, (pages, config, files))
         self.finished = False
+
+    def _give_up(self, why: str) -> None:
+        log.info(f"prerender: the worker {why}; the build converts the remaining pages itself")
+        self.finished = True
+        self.worker.stop()
 
     def take(self, src_uri: str) -> dict | None:
         """The worker's conversion of a page (waiting for it), or None."""
@@ -185,18 +194,20 @@ class Prerender:
             return None
         while src_uri not in self.ready and not self.finished:
             try:
-                item = self.outbox.get(timeout=POLL_S)
-            except queue.Empty:
-                if not self.process.is_alive():
-                    raise PluginError(f"prerender worker stopped (exit code {self.process.exitcode})") from None
-                continue
+                item = self.worker.receive()
+            except WorkerGone as gone:
+                self._give_up(str(gone))
+                break
             if item is None:
                 self.finished = True
-                self.process.join()
+                self.worker.stop()
                 break
             value = pickle.loads(item)
             if isinstance(value, tuple):
-                raise PluginError("prerender worker failed:\n" + value[1])
+                last = value[1].strip().splitlines()[-1] if value[1].strip() else "an error"
+                log.debug("prerender worker failed:\n" + value[1])
+                self._give_up(f"failed ({last})")
+                break
             if isinstance(value, str):  # the worker could not convert it
                 self.ready[value] = None
             else:
@@ -205,14 +216,11 @@ class Prerender:
         return self.ready.pop(src_uri, None)
 
     def stop(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+        self.worker.stop()
 
 
 _command: str | None = None
 _active: Prerender | None = None
-_pages_log = logging.getLogger("mkdocs.structure.pages")
 log = logging.getLogger("mkdocs.hooks.prerender")
 
 
@@ -230,7 +238,7 @@ def render(self: Page, config, files) -> None:
     self.toc = rendered["toc"]
     self._title_from_render = rendered["title"]
     self.present_anchor_ids = rendered["anchors"]
-    if _pages_log.getEffectiveLevel() > logging.DEBUG and rendered["links"] is not None:
+    if _anchors_collected() and rendered["links"] is not None:
         self.links_to_anchors = {files.get_file_from_path(uri): anchors for uri, anchors in rendered["links"].items()}
     for record in rendered["records"]:
         logging.getLogger(record.name).handle(record)

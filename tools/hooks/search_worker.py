@@ -15,14 +15,15 @@ A page whose HTML, table of contents, title or front matter changed after it
 was sent is indexed again in the build process. ``mkdocs serve`` (which
 rebuilds one page at a time) and machines with one core index in the build
 process, as does ``PAPERNOTES_SEARCH_WORKER=0``; systems other than Linux do
-too unless ``PAPERNOTES_SEARCH_WORKER=1``.
+too unless ``PAPERNOTES_SEARCH_WORKER=1``. A worker that is killed or stuck
+leaves the pages it has not indexed to the build process; an error in it
+fails the build, naming the page.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import logging
 import pickle
-import queue
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -41,10 +42,10 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from tools import search_shards  # noqa: E402
-from tools.hooks.workers import forking_enabled  # noqa: E402
+from tools.hooks.workers import Worker, WorkerGone, forking_enabled  # noqa: E402
 
 ENV = "PAPERNOTES_SEARCH_WORKER"
-POLL_S = 1.0  # how often a wait on the worker checks that it is alive
+log = logging.getLogger("mkdocs.hooks.search_worker")
 
 
 def _fields(page) -> SimpleNamespace:
@@ -55,16 +56,18 @@ def _fields(page) -> SimpleNamespace:
 def _work(config: dict, tokenizer, inbox, outbox) -> None:
     """Worker: index each page received, send back its entries (and their
     term counts, for the sharded index); None ends."""
+    seq = None
     try:
         while (item := inbox.get()) is not None:
-            seq, fields = pickle.loads(item)
+            seq, payload = item
+            fields = pickle.loads(payload)
             index = SearchIndex(**config)
             index.add_entry_from_context(fields)
             counts = [tokenizer.counts(entry) for entry in index.entries] if tokenizer else None
             outbox.put((seq, index.entries, counts))
         outbox.put(None)
     except BaseException:  # reported by the build process, which stops the build
-        outbox.put(("error", traceback.format_exc()))
+        outbox.put(("error", seq, traceback.format_exc()))
 
 
 @dataclass
@@ -72,6 +75,8 @@ class Sent:
     """A page handed to the worker, and what it looked like then."""
 
     seq: int
+    src_uri: str
+    url: str
     content: str
     toc: object
     title: str
@@ -83,15 +88,16 @@ class Sent:
 
 
 class WorkerIndex(SearchIndex):
-    """Material's SearchIndex whose pages are indexed in a worker process."""
+    """Material's SearchIndex whose pages are indexed in a worker process.
+
+    A worker that stops (killed) or gets stuck before it has sent every page
+    leaves the rest to the build process, which indexes them from what it
+    sent (the same index); an error in the worker fails the build, naming
+    the page."""
 
     def __init__(self, tokenizer=None, **config):
         super().__init__(**config)
-        context = multiprocessing.get_context("fork")
-        self._inbox, self._outbox = context.Queue(), context.Queue()
-        self._process = context.Process(target=_work, args=(config, tokenizer, self._inbox, self._outbox),
-                                         name="papernotes-search", daemon=True)
-        self._process.start()
+        self._worker = Worker("papernotes-search", _work, (config, tokenizer), inbox=True)
         self._count = 0
         self._sent: dict[str, Sent] = {}  # by page URL
         self._order: list = []  # per indexed page: a worker seq, or the entries made here
@@ -100,12 +106,13 @@ class WorkerIndex(SearchIndex):
     def send(self, page) -> None:
         seq = self._count
         try:
-            payload = pickle.dumps((seq, _fields(page)), protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps(_fields(page), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # something in the front matter that does not pickle: index it here
             return
         self._count += 1
-        self._sent[page.url] = Sent(seq, page.content, page.toc, page.title, dict(page.meta))
-        self._inbox.put(payload)
+        self._sent[page.url] = Sent(seq, page.file.src_uri, page.url, page.content, page.toc, page.title,
+                                    dict(page.meta))
+        self._worker.inbox.put((seq, payload))
 
     def add_entry_from_context(self, page) -> None:
         sent = self._sent.get(page.url)
@@ -118,24 +125,33 @@ class WorkerIndex(SearchIndex):
 
     def collect(self) -> None:
         """Wait for the worker's entries and lay every page's out in order."""
-        self._inbox.put(None)
+        self._worker.inbox.put(None)
         done: dict[int, list] = {}
         while True:
             try:
-                item = self._outbox.get(timeout=POLL_S)
-            except queue.Empty:
-                if not self._process.is_alive():
-                    raise PluginError(f"search worker stopped (exit code {self._process.exitcode}) "
-                                      f"after indexing {len(done)} of {len(self._sent)} pages") from None
-                continue
+                item = self._worker.receive()
+            except WorkerGone as gone:
+                log.info(f"search worker {gone} after indexing {len(done)} of {len(self._sent)} pages; "
+                         "the build indexes the rest itself")
+                break
             if item is None:
                 break
             if item[0] == "error":
-                raise PluginError("search worker failed:\n" + item[1])
+                _, seq, text = item
+                page = next((sent.src_uri for sent in self._sent.values() if sent.seq == seq), None)
+                last = text.strip().splitlines()[-1] if text.strip() else "an error"
+                log.debug("search worker failed:\n" + text)
+                self.stop()
+                raise PluginError((f"docs/{page}: " if page else "") + f"search worker failed: {last}")
             done[item[0]] = item[1:]
-        self._process.join()
+        self.stop()
+        by_seq = {sent.seq: sent for sent in self._sent.values()}
         self.entries, self.counts = [], []
         for part in self._order:
+            if isinstance(part, int) and part not in done:  # the worker stopped before this page
+                local = SearchIndex(**self.config)
+                local.add_entry_from_context(_fields(by_seq[part]))
+                part = local.entries
             entries, counts = done[part] if isinstance(part, int) else (part, None)
             self.entries += entries
             self.counts += counts or [None] * len(entries)
@@ -145,9 +161,7 @@ class WorkerIndex(SearchIndex):
         return super().generate_search_index(prev)
 
     def stop(self) -> None:
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join()
+        self._worker.stop()
 
 
 _command: str | None = None
