@@ -222,3 +222,27 @@ def test_line_in_finds_what_the_message_quotes():
     source = "---\nauthors:\n  - nobody\n---\n"
     assert line_in(source, "Couldn't find author 'nobody'") == 3
     assert line_in(source, 'Snippet at path "x.py" could not be found') is None
+
+
+DROPS_MKDOCS_COUNTER = '''
+import logging
+from mkdocs.utils import CountHandler
+
+def on_config(config, **kwargs):
+    logger = logging.getLogger("mkdocs")
+    for handler in list(logger.handlers):
+        if isinstance(handler, CountHandler):
+            logger.removeHandler(handler)
+    return config
+'''
+
+
+def test_a_strict_build_fails_on_warnings_even_without_mkdocs_counter(tmp_path):
+    def change(project: Path) -> None:
+        with_hook(DROPS_MKDOCS_COUNTER)(project)
+        note("docs/papers/zz-defects.md", "# Defects\n\nCites [@nosuchcite2099].\n")(project)
+
+    result, seconds, lines = build(tmp_path, change, "-q")
+    assert result.returncode == 1, "\n".join(lines[-30:])
+    one_line_with(lines, "Aborted with 1 warnings in strict mode! The first: "
+                         "docs/papers/zz-defects.md:3: unknown BibTeX key 'nosuchcite2099' in citation")
