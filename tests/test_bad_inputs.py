@@ -733,9 +733,46 @@ BUILD_CASES = [
 ]
 
 # tools/extract's rows, once it has a runner in RUNNERS: Case("extract-...", "extract", (...), r"...").
+def moco_note(fields: str) -> str:
+    return f"---\n{fields}---\n\n# MoCo\n"
+
+
+MOCO = "docs/papers/moco.md"
+# A paper note's front matter as the build reads it (tools/hooks/papers.py): each
+# problem is a warning naming the field's line, which fails a strict build.
+NOTE_CASES = [
+    Case("build-note-bib-a-list", "papers-notes", (), r"docs/papers/moco\.md:2: bib must be one BibTeX key .*not a list.*",
+         setup=(put(MOCO, moco_note("bib: [he2020moco]\nstatus: read\n")),)),
+    Case("build-note-bib-a-mapping", "papers-notes", (), r"docs/papers/moco\.md:2: bib must be one BibTeX key .*a mapping.*",
+         setup=(put(MOCO, moco_note("bib: {key: he2020moco}\nstatus: read\n")),)),
+    Case("build-note-bib-a-number", "papers-notes", (), r"docs/papers/moco\.md:2: bib must be one BibTeX key .*a number.*",
+         setup=(put(MOCO, moco_note("bib: 2020\nstatus: read\n")),)),
+    Case("build-note-bib-empty-text", "papers-notes", (), r"docs/papers/moco\.md:2: bib must be one BibTeX key.*",
+         setup=(put(MOCO, moco_note("bib: ''\nstatus: read\n")),)),
+    Case("build-note-bib-unknown", "papers-notes", (), r"docs/papers/moco\.md:2: unknown BibTeX key 'he2020mocov2'.*",
+         setup=(put(MOCO, moco_note("bib: he2020mocov2\nstatus: read\n")),)),
+    Case("build-note-tags-a-mapping", "papers-notes", (), r"docs/papers/moco\.md:4: tags must be a list of names .*a mapping.*",
+         setup=(put(MOCO, moco_note("bib: he2020moco\nstatus: read\ntags: {cv: 1}\n")),)),
+    Case("build-note-tags-a-number", "papers-notes", (), r"docs/papers/moco\.md:4: tags must be a list of names .*a number.*",
+         setup=(put(MOCO, moco_note("bib: he2020moco\nstatus: read\ntags: 5\n")),)),
+    Case("build-note-tags-holding-a-mapping", "papers-notes", (), r"docs/papers/moco\.md:4: tags must be a list of names.*",
+         setup=(put(MOCO, moco_note("bib: he2020moco\nstatus: read\ntags: [cv, {a: b}]\n")),)),
+    Case("build-note-title-a-list", "papers-notes", (), r"docs/papers/moco\.md:2: title must be text, not a list.*",
+         setup=(put(MOCO, moco_note("title: [a, b]\nbib: he2020moco\nstatus: read\n")),)),
+    Case("build-note-status-unknown", "papers-notes", (), r"docs/papers/moco\.md:3: status must be one of .*'done'.*",
+         setup=(put(MOCO, moco_note("bib: he2020moco\nstatus: done\n")),)),
+    Case("build-note-date-impossible", "papers-notes", (),
+         r"docs/papers/moco\.md:4: finished must be a date YYYY-MM-DD, not '2026-02-30'",
+         setup=(put(MOCO, moco_note("bib: he2020moco\nstatus: read\nfinished: 2026-02-30\n")),)),
+    Case("build-note-front-matter-a-list", "papers-notes", (), r"docs/papers/moco\.md:2: front matter must be a mapping.*",
+         setup=(put(MOCO, moco_note("- bib\n- he2020moco\n")),)),
+    Case("build-note-front-matter-bad-yaml", "papers-notes", (), r"docs/papers/moco\.md:3: front matter is not valid YAML.*",
+         setup=(put(MOCO, moco_note("bib: he2020moco\nstatus: [read\n")),)),
+]
+
 EXTRACT_CASES: list[Case] = []
 
-CASES: list[Case] = NEW_WEEK_CASES + NEW_PAPER_CASES + IMPORT_CASES + BUILD_CASES + EXTRACT_CASES
+CASES: list[Case] = NEW_WEEK_CASES + NEW_PAPER_CASES + IMPORT_CASES + BUILD_CASES + NOTE_CASES + EXTRACT_CASES
 
 
 # -- running a row ------------------------------------------------------------
@@ -801,6 +838,31 @@ def run_papers_hook(case: Case, root: Path, inputs: Path, capsys) -> Outcome:
     return _hook(lambda: papers.on_files(files, _config(root)))
 
 
+def run_papers_notes(case: Case, root: Path, inputs: Path, capsys) -> Outcome:
+    """The build's reading of every page's front matter: its warnings as a command's one line each."""
+    import logging
+
+    from tools.hooks import papers
+
+    docs = root / "docs"
+    pages = [
+        types.SimpleNamespace(src_uri=path.relative_to(docs).as_posix(), content_string=path.read_text(encoding="utf-8"),
+                              url=path.relative_to(docs).with_suffix("").as_posix() + "/")
+        for path in sorted(docs.rglob("*.md"))
+    ]
+    warnings: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: warnings.append(record.getMessage())
+    papers.log.addHandler(handler)
+    try:
+        outcome = _hook(lambda: papers.on_files(types.SimpleNamespace(documentation_pages=lambda: pages), _config(root)))
+    finally:
+        papers.log.removeHandler(handler)
+    if outcome.code or not warnings:
+        return outcome
+    return Outcome(1, "", "".join(f"{line}\n" for line in warnings))
+
+
 class _Post:
     """What tools/hooks/blog.py reads of Material's blog post: its file and its date."""
 
@@ -825,6 +887,7 @@ RUNNERS: dict[str, Callable[..., Outcome]] = {
     "new_paper": run_new_paper,
     "import_post": run_import_post,
     "papers-hook": run_papers_hook,
+    "papers-notes": run_papers_notes,
     "blog-hook": run_blog_hook,
 }
 PROGRAMS = {"new_week", "new_paper", "import_post"}  # their messages start "<name>: "

@@ -179,4 +179,4 @@ def test_site_has_paper_boxes_bibliography_and_reading_list(site):
 
 def test_unreadable_front_matter_is_located(papers):
     _, problems = read_note("papers/x.md", "---\ntitle: X\nbib: [unclosed\n---\n# X\n", papers)
-    assert len(problems) == 1 and problems[0].startswith("docs/papers/x.md:4: front matter is not valid YAML")
+    assert len(problems) == 1 and problems[0].startswith("docs/papers/x.md:3: front matter is not valid YAML")

@@ -586,7 +586,7 @@ def front_matter_text(fields: dict) -> str:
 # -- the blog's settings -------------------------------------------------------------
 
 
-def _yaml_line(exc: yaml.YAMLError) -> int:
+def yaml_line(exc: yaml.YAMLError) -> int:
     """1-based line of a YAML error: where the construct began (an unclosed '['), else where reading stopped."""
     mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
     return mark.line + 1 if mark is not None else 1
@@ -599,7 +599,7 @@ def author_ids(root: Path) -> list[str]:
     try:
         data = yaml.safe_load(matter)
     except yaml.YAMLError as exc:
-        raise Refusal(f"{AUTHORS}:{_yaml_line(exc)}: not valid YAML") from None
+        raise Refusal(f"{AUTHORS}:{yaml_line(exc)}: not valid YAML") from None
     except (ValueError, RecursionError):  # a date that does not exist, nesting without end
         raise Refusal(f"{AUTHORS}:1: not valid YAML") from None
     authors = data.get("authors") if isinstance(data, dict) else None
@@ -633,7 +633,7 @@ def allowed_categories(root: Path) -> list[str] | None:
     try:
         config = yaml.load(read_text(path, root), Loader=_ConfigLoader) or {}
     except yaml.YAMLError as exc:
-        raise Refusal(f"{MKDOCS}:{_yaml_line(exc)}: not valid YAML") from None
+        raise Refusal(f"{MKDOCS}:{yaml_line(exc)}: not valid YAML") from None
     except (ValueError, RecursionError):
         raise Refusal(f"{MKDOCS}:1: not valid YAML") from None
     if not isinstance(config, dict):

@@ -36,6 +36,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
 from tools.bib import BibError, Paper, load
+from tools.new_week import described, is_scalar, yaml_line
 
 log = logging.getLogger("mkdocs.hooks.papers")
 
@@ -83,8 +84,7 @@ def front_matter(src_uri: str, source: str) -> tuple[dict, list[str]]:
     try:
         meta = yaml.load(match[1] or "", Loader=_TextDates) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
+        line = yaml_line(exc) + 1  # the YAML starts on the page's second line
         return {}, [f"docs/{src_uri}:{line}: front matter is not valid YAML: {getattr(exc, 'problem', exc)}"]
     if not isinstance(meta, dict):
         return {}, [f"docs/{src_uri}:2: front matter must be a mapping of fields"]
@@ -97,7 +97,9 @@ def read_note(src_uri: str, source: str, papers: dict[str, Paper]) -> tuple[Note
     if "bib" not in meta:
         return None, problems
     where = lambda name: f"docs/{src_uri}:{field_line(source, name)}"  # noqa: E731
-    key = str(meta["bib"])
+    if not isinstance(meta["bib"], str) or not meta["bib"].strip():
+        return None, problems + [f"{where('bib')}: bib must be one BibTeX key (bib: he2020moco), not {described(meta['bib'])}"]
+    key = meta["bib"].strip()
     if key not in papers:
         problems.append(f"{where('bib')}: unknown BibTeX key '{key}' (not in docs/{BIB_FILE})")
     status = str(meta.get("status", ""))
@@ -113,7 +115,14 @@ def read_note(src_uri: str, source: str, papers: dict[str, Paper]) -> tuple[Note
         except ValueError:
             problems.append(f"{where(name)}: {name} must be a date YYYY-MM-DD, not '{value}'")
     tags = meta.get("tags") or []
-    title = str(meta.get("title") or (papers[key].title if key in papers else key))
+    if not isinstance(tags, list) or not all(is_scalar(tag) for tag in tags):
+        problems.append(f"{where('tags')}: tags must be a list of names (tags: [CV, NLP]), not {described(tags)}")
+        tags = []
+    title = meta.get("title")
+    if title is not None and not is_scalar(title):
+        problems.append(f"{where('title')}: title must be text, not {described(title)}")
+        title = None
+    title = str(title or (papers[key].title if key in papers else key))
     return Note(src_uri, key, status, dates, title, tuple(str(t) for t in tags)), problems
 
 
