@@ -1,7 +1,7 @@
 """Every bad input is located and harmless: one table, one row per bad input.
 
 Each row runs a command (tools/new_week, tools/new_paper, tools/import_post,
-or a site hook that reads the log) on a small log written into a temporary
+tools/extract, or a site hook that reads the log) on a small log written into a temporary
 folder (tests/test_new_week.py's make_tree: mkdocs.yml, .authors.yml,
 references.bib, three paper notes, last week's report), after the row's own
 set-up, and checks that
@@ -16,15 +16,16 @@ set-up, and checks that
 Most rows call the command's main() in this process; rows with
 ``subprocess=True`` run the tools/<name> wrapper on a copy of the tools.
 
-To add rows for another command (tools/extract, say): write a runner
-``def run_extract(case, root, inputs, capsys) -> Outcome`` next to the
+To add rows for another command: write a runner
+``def run_<name>(case, root, inputs, capsys) -> Outcome`` next to the
 others (``_main`` turns a main() into an Outcome), register it in RUNNERS
 under the command's name, list the command in PROGRAMS if its messages start
-with "<name>: ", and put its rows in EXTRACT_CASES, which CASES includes.
+with "<name>: ", and add its list of rows to CASES.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
@@ -770,7 +771,79 @@ NOTE_CASES = [
          setup=(put(MOCO, moco_note("bib: he2020moco\nstatus: [read\n")),)),
 ]
 
-EXTRACT_CASES: list[Case] = []
+def exported(module: str, code: str = "def f(x):\n    return x + 1\n", title: str = "D") -> str:
+    """A note with one fence exported to snippets/<module>."""
+    return f"---\ntitle: {title}\n---\n\n# {title}\n\n```python title=\"snippets/{module}\"\n{code}```\n"
+
+
+def extracted(root: Path, inputs: Path) -> None:
+    """Set-up: snippets/ as tools/extract writes it for the notes so far (its loader copied from the checkout)."""
+    from tools import extract
+
+    (root / "snippets").mkdir(exist_ok=True)
+    shutil.copyfile(ROOT / "snippets/__init__.py", root / "snippets/__init__.py")
+    with contextlib.redirect_stdout(io.StringIO()):  # what it wrote is not the row's output
+        assert extract.main(["--root", str(root)]) == 0
+
+
+def edit_line(path: str, number: int, text: str):
+    """Set-up: line ``number`` (1-based) of a file of the log replaced by ``text``."""
+    def step(root: Path, inputs: Path):
+        target = root / path
+        lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines[number - 1] = text + "\n"
+        target.write_text("".join(lines), encoding="utf-8")
+    return step
+
+
+DEMO, DEMO_PY = "docs/papers/demo.md", "snippets/demo.py"
+ONE_MODULE = (put(DEMO, exported("demo.py")), extracted)
+TWO_MODULES = (put(DEMO, exported("demo.py")), put("docs/papers/zeta.md", exported("zeta.py", title="Z")), extracted)
+EDITED = "edited by hand since tools/extract wrote it"
+# tools/extract on a log whose snippets/ it wrote; each row then spoils one thing.
+EXTRACT_CASES: list[Case] = [
+    Case("extract-hand-edit-appended", "extract", (), rf"snippets/demo\.py:6: {EDITED} .*--force.*--show.*",
+         setup=(*ONE_MODULE, append(DEMO_PY, "# my edit\n"))),
+    Case("extract-hand-edit-in-a-line", "extract", (),
+         rf"snippets/demo\.py:5: {EDITED} \(docs/papers/demo\.md:\d+ holds this code\).*",
+         setup=(*ONE_MODULE, edit_line(DEMO_PY, 5, "    return x + 2"))),
+    Case("extract-hand-edit-while-the-note-changed", "extract", (), rf"snippets/demo\.py:\d+: {EDITED} .*",
+         setup=(*ONE_MODULE, edit_line(DEMO_PY, 5, "    return x + 2"),
+                put(DEMO, exported("demo.py", "def f(x):\n    return x + 3\n")))),
+    Case("extract-hand-edit-of-an-orphan", "extract", (), rf"snippets/demo\.py: {EDITED}, and no note exports it .*--force.*",
+         setup=(*ONE_MODULE, append(DEMO_PY, "# my edit\n"), put(DEMO, "# D\n\nNo code any more.\n"))),
+    Case("extract-not-generated", "extract", (), r"snippets/mine\.py: .*",
+         setup=(*ONE_MODULE, put("snippets/mine.py", "x = 1\n"))),
+    Case("extract-note-not-utf8", "extract", (), r"docs/papers/demo\.md:\d+: not UTF-8 .*",
+         setup=(*ONE_MODULE, append(DEMO, "caf"), lambda root, inputs: (root / DEMO).open("ab").write(b"\xe9\n"))),
+    Case("extract-note-nul", "extract", (), r"docs/papers/demo\.md:\d+(:\d+)?: .*U\+0000.*",
+         setup=(*ONE_MODULE, put(DEMO, exported("demo.py", "x = '\x00'\n")))),
+    Case("extract-code-escape-byte", "extract", (), r"docs/papers/demo\.md:\d+(:\d+)?: .*U\+001B.*",
+         setup=(*ONE_MODULE, put(DEMO, exported("demo.py", "x = '\x1b[1m'\n")))),
+    Case("extract-module-outside-snippets", "extract", (), r"docs/papers/demo\.md:7: .*",
+         setup=(*ONE_MODULE, put(DEMO, exported("../x.py")))),
+    Case("extract-module-not-a-name", "extract", (), r"docs/papers/demo\.md:7: .*",
+         setup=(*ONE_MODULE, put(DEMO, exported("Moco-v2.py")))),
+    Case("extract-module-a-keyword", "extract", (), r"docs/papers/demo\.md:7: .*class.*",
+         setup=(*ONE_MODULE, put(DEMO, exported("class.py")))),
+    Case("extract-module-two-notes", "extract", (), r"docs/papers/\w+\.md:7: .*demo\.py.*docs/papers/\w+\.md.*",
+         setup=(*ONE_MODULE, put("docs/papers/zeta.md", exported("demo.py", title="Z")))),
+    Case("extract-modules-differ-in-case", "extract", (), r"docs/papers/\w+\.md:7: .*",
+         setup=(*ONE_MODULE, put("docs/papers/zeta.md", exported("Demo.py", title="Z")))),
+    Case("extract-note-a-folder", "extract", (), r"docs/papers/x\.md: .*",
+         setup=(*ONE_MODULE, folder("docs/papers/x.md"))),
+    Case("extract-disk-full-on-the-second-module", "extract", (), r"snippets/zeta\.py: cannot write: No space left on device",
+         setup=(*TWO_MODULES, put(DEMO, exported("demo.py", "y = 2\n")), put("docs/papers/zeta.md", exported("zeta.py", "z = 3\n", "Z"))),
+         patches=(("tempfile.mkstemp", refuses_temporary_for("zeta.py", disk_full())),)),
+    Case("extract-folder-refuses", "extract", (), r"snippets/demo\.py: cannot write: Permission denied",
+         setup=(*ONE_MODULE, put(DEMO, exported("demo.py", "y = 2\n"))),
+         patches=(("tempfile.mkstemp", fails(denied())),)),
+    Case("extract-disk-full-at-fsync", "extract", (), r"snippets/demo\.py: cannot write: No space left on device",
+         setup=(*ONE_MODULE, put(DEMO, exported("demo.py", "y = 2\n"))), patches=(("os.fsync", fails(disk_full())),)),
+    Case("extract-ctrl-c", "extract", (), r"tools/extract: interrupted; nothing written", code=130,
+         setup=(*TWO_MODULES, put(DEMO, exported("demo.py", "y = 2\n")), put("docs/papers/zeta.md", exported("zeta.py", "z = 3\n", "Z"))),
+         patches=(("os.fsync", interrupt_after(os.fsync)),)),
+]
 
 CASES: list[Case] = NEW_WEEK_CASES + NEW_PAPER_CASES + IMPORT_CASES + BUILD_CASES + NOTE_CASES + EXTRACT_CASES
 
@@ -838,6 +911,12 @@ def run_papers_hook(case: Case, root: Path, inputs: Path, capsys) -> Outcome:
     return _hook(lambda: papers.on_files(files, _config(root)))
 
 
+def run_extract(case: Case, root: Path, inputs: Path, capsys) -> Outcome:
+    from tools import extract
+
+    return _main(lambda: extract.main(["--root", str(root), *_argv(case, inputs)]), capsys)
+
+
 def run_papers_notes(case: Case, root: Path, inputs: Path, capsys) -> Outcome:
     """The build's reading of every page's front matter: its warnings as a command's one line each."""
     import logging
@@ -888,6 +967,7 @@ RUNNERS: dict[str, Callable[..., Outcome]] = {
     "import_post": run_import_post,
     "papers-hook": run_papers_hook,
     "papers-notes": run_papers_notes,
+    "extract": run_extract,
     "blog-hook": run_blog_hook,
 }
 PROGRAMS = {"new_week", "new_paper", "import_post"}  # their messages start "<name>: "
