@@ -164,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     except Refusal as refusal:
         print(refusal, file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # the child (pytest, mkdocs, uv) got the Ctrl-C too and said its own word
+        print("dev: interrupted", file=sys.stderr)
+        return 130
 
 
 def _main(argv: list[str] | None = None) -> int:
