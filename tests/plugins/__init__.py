@@ -8,6 +8,7 @@ note's example blocks with the same rules as the full run.
 - blocks.py    every plain ```` ```python ```` block of docs/ runs as a test
 - verified.py  snippets/verified.json: what passed on which device
 - worktree.py  the ``last`` marker and the git status taken at the start
+- runcount.py  $PAPERNOTES_RUN_REPORT: what the run collected and executed, for .ci/run
 """
 
 pytest_plugins = [
@@ -16,4 +17,5 @@ pytest_plugins = [
     "tests.plugins.blocks",
     "tests.plugins.verified",
     "tests.plugins.worktree",
+    "tests.plugins.runcount",
 ]
