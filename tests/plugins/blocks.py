@@ -222,6 +222,13 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the fork server as soon as blocks are known to run: it imports torch
+    while the tests before them run, instead of when the first block starts."""
+    if not session.config.option.collectonly and any(isinstance(item, ExampleBlock) for item in session.items):
+        _context()
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     docs = parent.config.rootpath / DOCS
     if file_path.suffix == ".md" and file_path.is_relative_to(docs):
@@ -426,18 +433,23 @@ def _context() -> multiprocessing.context.BaseContext:
             context.set_forkserver_preload(preload)
             # The server is a new interpreter: it finds this module (for its preload)
             # through PYTHONPATH, whatever the directory pytest was started in.
+            # PYTORCH_NVML_BASED_CUDA_CHECK: should anything the server imports ask
+            # torch.cuda.is_available(), NVML answers, not the CUDA driver, which
+            # would then be unusable in every fork of it (PyTorch's advice for forks).
             here = str(Path(__file__).resolve().parents[2])
-            saved = os.environ.get("PYTHONPATH")
-            os.environ["PYTHONPATH"] = os.pathsep.join([here, *([saved] if saved else [])])
+            saved = {name: os.environ.get(name) for name in ("PYTHONPATH", "PYTORCH_NVML_BASED_CUDA_CHECK")}
+            os.environ["PYTHONPATH"] = os.pathsep.join([here, *([saved["PYTHONPATH"]] if saved["PYTHONPATH"] else [])])
+            os.environ["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"
             try:
                 from multiprocessing import forkserver
 
                 forkserver.ensure_running()
             finally:
-                if saved is None:
-                    del os.environ["PYTHONPATH"]
-                else:
-                    os.environ["PYTHONPATH"] = saved
+                for name, value in saved.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
         _CONTEXT = context
     return _CONTEXT
 
@@ -480,38 +492,38 @@ def run_isolated(job: Job, tree: Checkout | None = None) -> Ran:
     channel = tempfile.mkdtemp(prefix="papernotes-run-")
     cwd = tempfile.mkdtemp(prefix="papernotes-block-")
     job = dataclasses.replace(job, cwd=cwd, channel=channel)
-    before = tree.snapshot() if tree else None
-    started = time.time_ns()
-    clock = time.perf_counter()
     process = _context().Process(target=_child_main, args=(job,), name="papernotes-block", daemon=False)
-    backstop = False
     try:
-        with _no_main_module():
-            process.start()
-        process.join(job.limit + KILL_GRACE if job.limit > 0 else None)
-        if process.exitcode is None:
-            backstop = True
+        before = tree.snapshot() if tree else None
+        started = time.time_ns()
+        clock = time.perf_counter()
+        backstop = False
+        try:
+            with _no_main_module():
+                process.start()
+            process.join(job.limit + KILL_GRACE if job.limit > 0 else None)
+            if process.exitcode is None:
+                backstop = True
+                _kill_group(process)
+                process.join()
+        except BaseException:  # KeyboardInterrupt: nothing the block started outlives the session
             _kill_group(process)
-            process.join()
-    except BaseException:  # KeyboardInterrupt: nothing the block started outlives the session
-        _kill_group(process)
-        raise
-    finally:
-        seconds = time.perf_counter() - clock
-        if process.pid is not None:
-            _kill_group(process, only_others=True)
-    try:
+            raise
+        finally:
+            if process.pid is not None:
+                _kill_group(process, only_others=True)  # what the block left running
         ran = _verdict(job, process.exitcode, backstop)
-        ran.seconds = seconds
+        ran.seconds = time.perf_counter() - clock
         # Python's own writes were refused by the child's audit hook; only a process it
         # started or native code can have written into the checkout. Changes made by
         # anything else meanwhile (an editor) are not the block's.
-        spawned = [e.split("\t")[1] for e in _read(Path(channel) / "words").splitlines() if e.startswith("spawn\t")]
+        words = _read(Path(channel) / "words").splitlines()
+        spawned = [entry.split("\t")[1] for entry in words if entry.startswith("spawn\t")]
         if tree is not None and spawned:
             stray = tree.strays(before, tree.snapshot(), started)
             if stray:
-                message = f"{job.note}:{(spawned or [''])[-1] or job.parts[0][0]}: " + stray
-                ran = dataclasses.replace(ran, outcome="failed", longrepr=None, message=message)
+                line = next((line for line in reversed(spawned) if line), job.parts[0][0])
+                ran = dataclasses.replace(ran, outcome="failed", longrepr=None, message=f"{job.note}:{line}: {stray}")
         return ran
     finally:
         shutil.rmtree(cwd, ignore_errors=True)
@@ -534,7 +546,7 @@ def _no_main_module() -> Iterator[None]:
 
 def _kill_group(process, only_others: bool = False) -> None:
     """SIGKILL the block's process group (the child made one of its own: what it started is in it)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+    with contextlib.suppress(Exception):  # gone already (or no process groups here)
         os.killpg(process.pid, signal.SIGKILL)
     if not only_others:
         with contextlib.suppress(Exception):
@@ -726,10 +738,8 @@ class _Child:
 def _child_main(job: Job) -> None:
     """Run one block; write its outcome to the channel; end without returning."""
     real_exit = os._exit
-    try:
+    with contextlib.suppress(Exception):  # a group of its own: the parent can stop what it starts
         os.setpgid(0, 0)
-    except OSError:
-        pass
     os.environ.clear()
     os.environ.update(job.env)
     sys.dont_write_bytecode = True  # importing the checkout's modules writes nothing there
