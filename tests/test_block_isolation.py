@@ -68,6 +68,17 @@ def note() -> tuple[str, dict[str, int]]:
     lines += ["```python"]
     where["syntax"] = len(lines) + 1
     lines += ["x = 1", "y = = 2", "```", ""]
+    lines += ["```python"]  # processes a block starts end as they like (DataLoader workers do)
+    where["workers"] = len(lines) + 1
+    lines += [
+        "import multiprocessing",
+        "worker = multiprocessing.get_context('fork').Process(target=print, args=('from a worker',))",
+        "worker.start()",
+        "worker.join()",
+        "assert worker.exitcode == 0",
+        "```",
+        "",
+    ]
     lines += ["```python"]
     where["last"] = len(lines) + 1
     lines += ['open("fine.txt", "w").write("its own folder")', 'print("the last block ran")', "```", ""]
@@ -104,8 +115,8 @@ def test_every_escape_fails_at_its_line_and_the_run_goes_on(pytester: pytest.Pyt
     result = pytester.runpytest_subprocess("docs", "-p", "no:randomly", "-rA", timeout=120)
     out = result.stdout.str()
     _, where = note()
-    total = len(ESCAPES) + 3
-    result.assert_outcomes(passed=1, failed=total - 1)
+    total = len(ESCAPES) + 4
+    result.assert_outcomes(passed=2, failed=total - 2)
     for name, code, says in ESCAPES:
         line = where[name] + len(code.splitlines()) - 1  # each escape is the block's last line
         if name == "pathlib, caught":
@@ -117,12 +128,13 @@ def test_every_escape_fails_at_its_line_and_the_run_goes_on(pytester: pytest.Pyt
     assert f"docs/notes/demo.md:{where['syntax'] + 1}: SyntaxError: invalid syntax" in out
     assert "    y = = 2" in out
     assert "site-packages/_pytest" not in out  # no pytest internals
+    assert f"PASSED docs/notes/demo.md::line {where['workers'] - 1}[cpu]" in out
     assert f"PASSED docs/notes/demo.md::line {where['last'] - 1}[cpu]" in out
     # Nothing the blocks wrote is left in the checkout; what they deleted is there.
     assert files(root) == before
     counts = json.loads(report.read_text())
     assert counts["collected"] == counts["executed"] == total
-    assert counts["outcomes"] == {"failed": total - 1, "passed": 1} and counts["exitstatus"] == 1
+    assert counts["outcomes"] == {"failed": total - 2, "passed": 2} and counts["exitstatus"] == 1
 
 
 def test_blocks_never_fork_the_pytest_process():
