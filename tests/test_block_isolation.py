@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -132,6 +133,9 @@ def test_every_escape_fails_at_its_line_and_the_run_goes_on(pytester: pytest.Pyt
     assert f"PASSED docs/notes/demo.md::line {where['last'] - 1}[cpu]" in out
     # Nothing the blocks wrote is left in the checkout; what they deleted is there.
     assert files(root) == before
+    moved = Path(re.search(r"moved out of the checkout, to (\S+)\)", out).group(1))
+    assert (moved / "docs" / "stray.md").is_file()
+    shutil.rmtree(moved)
     counts = json.loads(report.read_text())
     assert counts["collected"] == counts["executed"] == total
     assert counts["outcomes"] == {"failed": total - 2, "passed": 2} and counts["exitstatus"] == 1
@@ -159,6 +163,9 @@ def test_a_checkout_snapshot_finds_new_changed_and_deleted_files(tmp_path):
     assert "wrote docs/new.md (moved out of the checkout" in said
     assert "changed docs/a.md" in said and "deleted b.py" in said
     assert not (tmp_path / "docs" / "new.md").exists()
+    moved = Path(re.search(r"moved out of the checkout, to (\S+)\)", said).group(1))
+    assert (moved / "docs" / "new.md").read_text() == "n"
+    shutil.rmtree(moved)
 
 
 # --------------------------------------------------------------------------
