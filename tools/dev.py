@@ -40,7 +40,7 @@ ADDRESS = "127.0.0.1:8000"
 SERVE_FLAGS = ["--dirty"]
 
 # uv, which reads uv.lock and installs it. Upgrading it: the new version and the sha256 of each of
-# its wheels on PyPI (https://pypi.org/project/uv/VERSION/#files), then `python3 tools/dev.py lock`.
+# its wheels on PyPI (the release page of uv VERSION lists them), then `python3 tools/dev.py lock`.
 UV_VERSION = "0.13.9"
 UV_SHA256 = (
     "16963d19594e18d746a70c7fce82237bde4f2cac4cfcf0ca2b84796fe9d0c6e9",
