@@ -977,7 +977,7 @@ def copy_tools(root: Path, *wrappers: str) -> Path:
     """The commands' modules and wrappers, copied into the log at root: run there, they work on it."""
     tools = root / "tools"
     tools.mkdir(exist_ok=True)
-    for name in ("__init__.py", "bib.py", "new_week.py", "new_paper.py", "import_post.py", *wrappers):
+    for name in ("__init__.py", "bib.py", "files.py", "new_week.py", "new_paper.py", "import_post.py", *wrappers):
         shutil.copy2(ROOT / "tools" / name, tools / name)
     return tools
 

@@ -449,7 +449,7 @@ def test_the_script_without_a_venv_uses_python3(tmp_path: Path):
     """A checkout without .venv/: the wrapper runs python3 from PATH, on its own checkout."""
     root = make_tree(tmp_path / "checkout")
     (root / "tools").mkdir()
-    for name in ("__init__.py", "bib.py", "new_week.py", "new_paper.py", "new_week"):
+    for name in ("__init__.py", "bib.py", "files.py", "new_week.py", "new_paper.py", "new_week"):
         shutil.copy2(ROOT / "tools" / name, root / "tools" / name)
     result = subprocess.run([str(root / "tools/new_week"), "--date", "2026-11-24"], cwd=tmp_path,
                             capture_output=True, text=True, env=script_env())

@@ -26,12 +26,11 @@ import bibtexparser
 from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
 from bibtexparser.model import DuplicateBlockKeyBlock
 
+from tools import files
+
 REQUIRED = ("title", "year")
 ENTRY_LIMIT = 64 * 1024  # bytes of one entry, as written and with its macros expanded
-FILE_LIMIT = 64 * 1024 * 1024  # bytes of a .bib file: a thousand times what a big log needs
 MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
-# C0 controls but tab, line feed and carriage return; DEL; C1 controls.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # \"o, {\o} and friends are rare in our entries; the few that matter are here.
 LATEX_ACCENTS = {r"\"o": "ö", r"\"u": "ü", r"\"a": "ä", r"\'e": "é", r"\`e": "è", r"\'a": "á", r"\c{c}": "ç", r"\&": "&"}
 
@@ -117,11 +116,10 @@ def _authors(entry) -> tuple[str, ...]:
 
 
 def _control(text: str, path: str) -> None:
-    found = CONTROL.search(text)
+    found = files.control_at(text)
     if found is not None:
-        line = text.count("\n", 0, found.start()) + 1
-        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
-        raise BibError(f"{path}:{line}:{column}: control character U+{ord(found[0]):04X}; remove it", line)
+        line, column, character = found
+        raise BibError(f"{path}:{line}:{column}: control character U+{ord(character):04X}; remove it", line)
 
 
 def _check_values(entry, path: str) -> None:
@@ -194,17 +192,7 @@ def parse(text: str, path: str = "docs/references.bib") -> dict[str, Paper]:
 def load(path: Path, name: str | None = None) -> dict[str, Paper]:
     """Read a .bib file; errors call it ``name`` (default: the path as given)."""
     name = name or str(path)
-    try:
-        with path.open("rb") as stream:
-            data = stream.read(FILE_LIMIT + 1)
-    except FileNotFoundError:
-        raise BibError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise BibError(f"{name}: is a folder, not a file") from None
-    except OSError as exc:
-        raise BibError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > FILE_LIMIT:
-        raise BibError(f"{name}: over {FILE_LIMIT // (1024 * 1024)} MiB; not a .bib file")
+    data = files.read_bytes(path, name, BibError, "a .bib file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

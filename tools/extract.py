@@ -57,12 +57,13 @@ try:
     import shlex
     import signal
     import sys
-    import tempfile
     import threading
     from dataclasses import dataclass
     from pathlib import Path
     from types import CodeType
     from typing import TYPE_CHECKING
+
+    from tools import files
 except KeyboardInterrupt:  # Ctrl-C while the command starts: as in main()
     if __name__ != "__main__":
         raise
@@ -89,8 +90,9 @@ GENERATED = re.compile(r"# Generated from (?P<source>\S+) by tools/extract;")
 RECORD = " (sha256 of the lines below: {digest})"
 RECORDED = re.compile(r" \(sha256 of the lines below: (?P<digest>[0-9a-f]{16})\)$")
 MODULE_TITLE = re.compile(r"snippets/(?P<name>[A-Za-z_][A-Za-z0-9_]*)\.py")
-# The temporary file a module is written to before it is renamed over the module.
-TEMPORARY = (".{name}.", ".extract-tmp")
+# The temporary file a module is written to before it is renamed over the module
+# (files.write_temporary names it .<module>.<random><suffix>).
+TEMPORARY_SUFFIX = ".extract-tmp"
 LEFTOVER = re.compile(r"\..+\.py\..+\.extract-tmp")
 # Characters exported code may not hold: control characters other than the tab (invisible
 # on the page; a form feed, vertical tab, file separator, NEL, U+2028 or U+2029 would also
@@ -611,13 +613,6 @@ def refusals(root: Path, changes: list[Change], force: bool = False) -> list[str
     return found
 
 
-def _new_file_mode() -> int:
-    """What open() gives a new file: 0o666 less the umask (mkstemp gives 0o600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
@@ -664,28 +659,9 @@ def _temporary(target: Path, data: bytes, shown: str, mode: int) -> str:
     """``data`` written whole and flushed to disk in a new temporary file beside ``target``;
     a failure removes it and names ``shown``, the target, not the temporary file."""
     try:
-        prefix, suffix = TEMPORARY[0].format(name=target.name), TEMPORARY[1]
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=suffix)
+        return files.write_temporary(target, data, mode, TEMPORARY_SUFFIX)
     except OSError as error:
         raise ExtractError(f"{shown}: cannot write: {_reason(error)}") from None
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(handle, view) :]
-            if hasattr(os, "fchmod"):
-                os.fchmod(handle, mode)
-            else:
-                os.chmod(temp, mode)
-            os.fsync(handle)
-        finally:
-            os.close(handle)
-    except BaseException as error:
-        os.unlink(temp)
-        if isinstance(error, OSError):
-            raise ExtractError(f"{shown}: cannot write: {_reason(error)}") from None
-        raise
-    return temp
 
 
 def _current(file: Path) -> bytes | None:
@@ -707,7 +683,7 @@ def apply(root: Path, changes: list[Change], written: list[str] | None = None) -
     """
     done: list[str] = []
     temps: dict[str, str] = {}
-    default_mode = _new_file_mode()
+    default_mode = files.new_file_mode()
     with _Interrupts() as interrupts:
         try:
             for change in changes:

@@ -32,10 +32,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools import files
 from tools.bib import BibError, Paper, parse
 from tools.new_week import (
     NOTE_FIELDS, PAPERS, ROOT, STATUSES, Parser, Refusal, UsageError, check_fields, decode, front_matter_text,
-    parse_day, read_front_matter, read_limited, read_text, run, shown, write_files,
+    READABLE, parse_day, read_front_matter, read_text, run, shown, write_files,
 )
 
 BIB = Path("docs/references.bib")
@@ -227,7 +228,7 @@ def read_stdin(stdin=None) -> str:
     if stream is None:
         raise Refusal("<stdin>: no standard input")
     binary = getattr(stream, "buffer", None)
-    data = read_limited(binary if binary is not None else stream, "<stdin>")
+    data = files.read_limited(binary if binary is not None else stream, "<stdin>", Refusal, READABLE)
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
     return decode(data, "<stdin>")

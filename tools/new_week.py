@@ -41,7 +41,6 @@ import os
 import re
 import signal
 import sys
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +48,8 @@ from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
+
+from tools import files
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTS = Path("docs/weekly/posts")
@@ -159,20 +160,13 @@ def shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-# C0 controls but tab, line feed and carriage return; DEL; C1 controls. None of
-# them belongs in a note, and an escape sequence in a title reaches the terminal.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
 def control_character(text: str, where: str) -> None:
     """Refusal naming line and column of the first control character in text, if any."""
-    found = CONTROL.search(text)
-    if found is None:
-        return
-    line = text.count("\n", 0, found.start()) + 1
-    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
-    raise Refusal(f"{where}:{line}:{column}: control character U+{ord(found[0]):04X}; "
-                  "remove it (only tabs and line ends belong in text)")
+    found = files.control_at(text)
+    if found is not None:
+        line, column, character = found
+        raise Refusal(f"{where}:{line}:{column}: control character U+{ord(character):04X}; "
+                      "remove it (only tabs and line ends belong in text)")
 
 
 def decode(data: bytes, where: str) -> str:
@@ -185,39 +179,14 @@ def decode(data: bytes, where: str) -> str:
     return text
 
 
-FILE_LIMIT = 64 * 1024 * 1024  # bytes: no note, post or .bib comes near; /dev/zero stops here
-
-
-def read_limited(stream, where: str) -> bytes:
-    """At most FILE_LIMIT bytes of stream; Refusal when there are more."""
-    data = stream.read(FILE_LIMIT + 1)
-    if len(data) > FILE_LIMIT:
-        raise Refusal(f"{where}: over {FILE_LIMIT // (1024 * 1024)} MiB; not a note, a post or a .bib file")
-    return data
+# What a file the commands read should have been, for one over files.FILE_LIMIT.
+READABLE = "a note, a post or a .bib file"
 
 
 def read_text(path: Path, root: Path, where: str | None = None) -> str:
     """A file's text; where (default: the path from the root) names it in a refusal."""
     where = where or shown(path, root)
-    try:
-        with path.open("rb") as stream:
-            data = read_limited(stream, where)
-    except FileNotFoundError:
-        raise Refusal(f"{where}: no such file") from None
-    except IsADirectoryError:
-        raise Refusal(f"{where}: is a folder, not a file") from None
-    except NotADirectoryError:
-        raise Refusal(f"{where}: no such file (a part of the path is a file, not a folder)") from None
-    except OSError as exc:
-        raise Refusal(f"{where}: cannot read: {exc.strerror or exc}") from None
-    return decode(data, where)
-
-
-def _new_file_mode() -> int:
-    """What open() would give a new file: 0o666 less the umask (mkstemp gives 0o600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    return decode(files.read_bytes(path, where, Refusal, READABLE), where)
 
 
 def cannot_write(path: Path, root: Path, exc: OSError) -> Refusal:
@@ -254,24 +223,10 @@ def _remove_folders(folders: list[Path]) -> None:
 
 def _temporary(path: Path, data: bytes, root: Path, mode: int | None = None) -> str:
     """data in a new temporary file next to path; Refusal naming path when the folder refuses it."""
-    mode = _new_file_mode() if mode is None else mode
     try:
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        return files.write_temporary(path, data, files.new_file_mode() if mode is None else mode, ".tmp")
     except OSError as exc:
         raise cannot_write(path, root, exc) from None
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, mode)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if isinstance(exc, OSError):
-            raise cannot_write(path, root, exc) from None
-        raise
-    return temp
 
 
 @contextlib.contextmanager
