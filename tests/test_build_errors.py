@@ -181,7 +181,8 @@ def test_a_search_worker_that_dies_leaves_the_rest_to_the_build(tmp_path):
 def test_a_search_worker_that_raises_fails_the_build_naming_the_page(tmp_path):
     result, seconds, lines = build(tmp_path, with_hook(IN_SEARCH.format(call='(int, ("not a number",))')))
     failed_fast(result, seconds, lines)
-    one_line_with(lines, "docs/papers/moco.md: search worker failed: ValueError: invalid literal for int()")
+    line = one_line_with(lines, "docs/papers/moco.md: search worker failed: ValueError: invalid literal for int()")
+    assert "md: docs/" not in line, f"a second page named in front: {line}"  # only the page the worker was on
 
 
 # -- strict whatever the log level -------------------------------------------

@@ -36,6 +36,7 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
+import mkdocs.commands.build as mkdocs_build
 import mkdocs.structure.pages as pages_module
 from mkdocs.exceptions import Abort, BuildError, PluginError
 from mkdocs.plugins import PluginCollection, event_priority
@@ -205,13 +206,18 @@ def line_in(source: str, message: str) -> int | None:
     return None
 
 
+_BUILD_CODE = mkdocs_build.build.__code__
+
+
 def locate(error: BaseException) -> tuple[str | None, str | None]:
     """(where: the page, with its line when found; which plugin's event) for
     an exception, from the frames it went through, innermost first."""
     file = origin = None
     for frame, _ in reversed(list(traceback.walk_tb(error.__traceback__))):
         names = frame.f_locals
-        if file is None:
+        # MkDocs' build() keeps the last page of its loops in ``file``: an error after
+        # them (on_env, on_post_build) is not that page's.
+        if file is None and frame.f_code is not _BUILD_CODE:
             page, candidate = names.get("page"), names.get("file")
             if isinstance(page, Page) and isinstance(page.file, File):
                 file = page.file
