@@ -541,6 +541,12 @@ def front_matter_text(fields: dict) -> str:
 # -- the blog's settings -------------------------------------------------------------
 
 
+def field_line(source: str, name: str) -> int:
+    """1-based line of a front-matter field in a page's source (1 when it is missing)."""
+    match = re.search(rf"^{re.escape(name)}\s*:", source, re.MULTILINE)
+    return source.count("\n", 0, match.start()) + 1 if match else 1
+
+
 def yaml_line(exc: yaml.YAMLError) -> int:
     """1-based line of a YAML error: where the construct began (an unclosed '['), else where reading stopped."""
     mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)

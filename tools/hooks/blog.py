@@ -34,11 +34,20 @@ import datetime as dt
 import logging
 import os
 import re
+import sys
 from pathlib import Path
+
+# MkDocs puts only this folder on sys.path while loading a hook; the
+# checkout's root holds the shared tools.
+ROOT = str(Path(__file__).resolve().parents[2])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 
 from material.plugins.blog.structure import Excerpt
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+
+from tools.new_week import field_line, shown, week_of
 
 log = logging.getLogger("mkdocs.hooks.blog")
 
@@ -98,12 +107,6 @@ class Posts(list):
         return any(post == page for post in self._by_path().get(file.src_uri, ()))
 
 
-def date_line(source: str) -> int:
-    """1-based line of the front matter's ``date:`` (1 when there is none)."""
-    match = re.search(r"^date\s*:", source, re.MULTILINE)
-    return source.count("\n", 0, match.start()) + 1 if match else 1
-
-
 def second_reports(reports: list[tuple[str, dt.date, int]]) -> list[str]:
     """(where, date, line of date) per report -> one problem per report dated in
     the ISO week of an earlier one (by date, then by name)."""
@@ -112,9 +115,8 @@ def second_reports(reports: list[tuple[str, dt.date, int]]) -> list[str]:
     for where, day, line in sorted(reports, key=lambda report: (report[1], report[0])):
         week = day.isocalendar()[:2]
         if week in first:
-            monday = day - dt.timedelta(days=day.weekday())
             other, other_line = first[week]
-            problems.append(f"{where}:{line}: a second report for the week of {monday.isoformat()} "
+            problems.append(f"{where}:{line}: a second report for the week of {week_of(day)[0].isoformat()} "
                             f"({other}:{other_line})")
         else:
             first[week] = (where, line)
@@ -123,9 +125,8 @@ def second_reports(reports: list[tuple[str, dt.date, int]]) -> list[str]:
 
 def _shown(file, config) -> str:
     """A post's path as messages show it: docs/weekly/posts/x.md, from the configuration's folder."""
-    root = Path(config.config_file_path or ".").resolve().parent
-    path = Path(file.abs_src_path or os.path.join(config.docs_dir, file.src_path)).resolve()
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    path = Path(file.abs_src_path or os.path.join(config.docs_dir, file.src_path))
+    return shown(path, Path(config.config_file_path or ".").resolve().parent)
 
 
 def check_one_report_a_week(posts, config) -> None:
@@ -136,7 +137,7 @@ def check_one_report_a_week(posts, config) -> None:
         if not isinstance(created, dt.date):
             continue
         day = created.date() if isinstance(created, dt.datetime) else created
-        reports.append((_shown(post.file, config), day, date_line(post.file.content_string)))
+        reports.append((_shown(post.file, config), day, field_line(post.file.content_string, "date")))
     problems = second_reports(reports)
     for problem in problems[1:]:
         log.error(problem)
@@ -148,8 +149,8 @@ def check_one_report_a_week(posts, config) -> None:
 def on_files(files, config, **kwargs):
     for plugin in config.plugins.values():
         blog = getattr(plugin, "blog", None)
-        if blog is not None and isinstance(getattr(blog, "posts", None), list) and not isinstance(blog.posts, Posts):
-            blog.posts = Posts(blog.posts)
         if blog is not None and isinstance(getattr(blog, "posts", None), list):
+            if not isinstance(blog.posts, Posts):
+                blog.posts = Posts(blog.posts)
             check_one_report_a_week(blog.posts, config)
     return files

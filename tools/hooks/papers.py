@@ -36,7 +36,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
 from tools.bib import BibError, Paper, load
-from tools.new_week import described, is_scalar, yaml_line
+from tools.new_week import described, field_line, is_scalar, yaml_line
 
 log = logging.getLogger("mkdocs.hooks.papers")
 
@@ -60,12 +60,6 @@ class Note:
     dates: dict[str, dt.date]
     title: str
     tags: tuple[str, ...]
-
-
-def field_line(source: str, name: str) -> int:
-    """1-based line of a front-matter field (1 when it is missing)."""
-    match = re.search(rf"^{re.escape(name)}\s*:", source, re.MULTILINE)
-    return source.count("\n", 0, match.start()) + 1 if match else 1
 
 
 class _TextDates(yaml.SafeLoader):
