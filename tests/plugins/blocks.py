@@ -57,7 +57,6 @@ import contextlib
 import dataclasses
 import errno
 import faulthandler
-import importlib.util
 import multiprocessing
 import os
 import pickle
@@ -429,27 +428,18 @@ def _context() -> multiprocessing.context.BaseContext:
     if _CONTEXT is None:
         context = multiprocessing.get_context(start_method())
         if context.get_start_method() == "forkserver":
-            preload = [name for name in (*PRELOAD, __name__) if importlib.util.find_spec(name.partition(".")[0])]
-            context.set_forkserver_preload(preload)
+            context.set_forkserver_preload([*PRELOAD, __name__])  # the server skips what it cannot import
             # The server is a new interpreter: it finds this module (for its preload)
             # through PYTHONPATH, whatever the directory pytest was started in.
             # PYTORCH_NVML_BASED_CUDA_CHECK: should anything the server imports ask
             # torch.cuda.is_available(), NVML answers, not the CUDA driver, which
             # would then be unusable in every fork of it (PyTorch's advice for forks).
-            here = str(Path(__file__).resolve().parents[2])
-            saved = {name: os.environ.get(name) for name in ("PYTHONPATH", "PYTORCH_NVML_BASED_CUDA_CHECK")}
-            os.environ["PYTHONPATH"] = os.pathsep.join([here, *([saved["PYTHONPATH"]] if saved["PYTHONPATH"] else [])])
-            os.environ["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"
-            try:
-                from multiprocessing import forkserver
+            from multiprocessing import forkserver
 
+            with pytest.MonkeyPatch.context() as server_env:
+                server_env.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]), prepend=os.pathsep)
+                server_env.setenv("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
                 forkserver.ensure_running()
-            finally:
-                for name, value in saved.items():
-                    if value is None:
-                        os.environ.pop(name, None)
-                    else:
-                        os.environ[name] = value
         _CONTEXT = context
     return _CONTEXT
 
@@ -483,7 +473,6 @@ class Ran:
     longrepr: object = None
     stdout: str = ""
     stderr: str = ""
-    seconds: float = 0.0
 
 
 def run_isolated(job: Job, tree: Checkout | None = None) -> Ran:
@@ -496,10 +485,11 @@ def run_isolated(job: Job, tree: Checkout | None = None) -> Ran:
     try:
         before = tree.snapshot() if tree else None
         started = time.time_ns()
-        clock = time.perf_counter()
         backstop = False
         try:
-            with _no_main_module():
+            # multiprocessing would have the child import the parent's __main__ again
+            # (pytest's script, or whatever called pytest.main); a block needs none of it.
+            with as_main(types.ModuleType("__main__")):
                 process.start()
             process.join(job.limit + KILL_GRACE if job.limit > 0 else None)
             if process.exitcode is None:
@@ -512,13 +502,12 @@ def run_isolated(job: Job, tree: Checkout | None = None) -> Ran:
         finally:
             if process.pid is not None:
                 _kill_group(process, only_others=True)  # what the block left running
-        ran = _verdict(job, process.exitcode, backstop)
-        ran.seconds = time.perf_counter() - clock
+        words = [entry.split("\t", 2) for entry in _read(Path(channel) / "words").splitlines() if entry.count("\t") == 2]
+        ran = _verdict(job, process.exitcode, backstop, words)
         # Python's own writes were refused by the child's audit hook; only a process it
         # started or native code can have written into the checkout. Changes made by
         # anything else meanwhile (an editor) are not the block's.
-        words = _read(Path(channel) / "words").splitlines()
-        spawned = [entry.split("\t")[1] for entry in words if entry.startswith("spawn\t")]
+        spawned = [line for kind, line, _ in words if kind == "spawn"]
         if tree is not None and spawned:
             stray = tree.strays(before, tree.snapshot(), started)
             if stray:
@@ -530,18 +519,6 @@ def run_isolated(job: Job, tree: Checkout | None = None) -> Ran:
         shutil.rmtree(channel, ignore_errors=True)
         with contextlib.suppress(Exception):
             process.close()
-
-
-@contextlib.contextmanager
-def _no_main_module() -> Iterator[None]:
-    """multiprocessing would have the child import the parent's ``__main__`` again
-    (pytest's script, or whatever called pytest.main); a block needs none of it."""
-    saved = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = saved
 
 
 def _kill_group(process, only_others: bool = False) -> None:
@@ -573,7 +550,9 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def _verdict(job: Job, exitcode: int | None, backstop: bool) -> Ran:
+def _verdict(job: Job, exitcode: int | None, backstop: bool, words: list[list[str]]) -> Ran:
+    """How the block ended, from its exit code and what it left in its channel; ``words``:
+    the channel's (kind, line, how) entries."""
     channel = Path(job.channel)
     stdout, stderr = _read(channel / "stdout"), _read(channel / "stderr")
     first = job.parts[0][0]
@@ -581,7 +560,6 @@ def _verdict(job: Job, exitcode: int | None, backstop: bool) -> Ran:
     with contextlib.suppress(Exception):
         result = pickle.loads((channel / "result").read_bytes())
     timeout = _read(channel / "timeout")
-    words = [entry.split("\t", 2) for entry in _read(channel / "words").splitlines() if entry.count("\t") == 2]
     ends = [entry for entry in words if entry[0] in ("exit", "kill")]
     last = ends[-1] if ends else None  # kind, line, how
 

@@ -23,10 +23,11 @@ from __future__ import annotations
 import collections
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import pytest
+
+from tools import files
 
 ENV = "PAPERNOTES_RUN_REPORT"
 
@@ -95,11 +96,10 @@ class RunCount:
 
 
 def write_atomically(path: Path, text: str) -> None:
+    """The report whole under its name, or not at all (.ci/run reads it as soon as pytest ends)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    temporary = files.write_temporary(path, text.encode("utf-8"), files.new_file_mode(), ".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
