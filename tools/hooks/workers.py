@@ -13,7 +13,8 @@ A worker can never hold the build up:
   was how a failed build used to hang after "Aborted with a BuildError!".
 - The build reads what a worker sends on a thread of its own, so a wait has
   a bound: ``receive`` gives up when the process is gone (killed, or dead in
-  the middle of a message) or has sent nothing for ``STALL_S`` seconds.
+  the middle of a message), has sent what cannot be read, or has sent nothing
+  for ``STALL_S`` seconds.
 - The worker ends itself when the build process is gone.
 """
 
@@ -46,7 +47,11 @@ class WorkerGone(Exception):
     """The worker will send nothing more: it ended, was killed or is stuck."""
 
 
-_GONE = object()  # what the reading thread passes on when the outbox broke
+class _Unreadable:
+    """What the reading thread passes on for a message the build cannot unpickle."""
+
+    def __init__(self, error: Exception):
+        self.error = error
 
 
 def _child(parent: int, target, args) -> None:
@@ -78,10 +83,13 @@ class Worker:
 
     def _read(self) -> None:
         while True:
+            # A worker that dies sends no EOF (this process holds the queue's write end
+            # too): receive() sees it gone with is_alive(). What fails here is a
+            # message this process cannot unpickle; nothing after it can be trusted.
             try:
                 item = self.outbox.get()
-            except Exception:  # EOF, a message cut short: the worker is gone
-                self._received.put(_GONE)
+            except Exception as error:
+                self._received.put(_Unreadable(error))
                 return
             self._received.put(item)
             if item is None:
@@ -111,8 +119,8 @@ class Worker:
                     if quiet >= STALL_S:
                         raise WorkerGone(f"sent nothing for {STALL_S:.0f} s") from None
                     continue
-            if item is _GONE:
-                raise WorkerGone(f"stopped (exit code {self.process.exitcode})")
+            if isinstance(item, _Unreadable):
+                raise WorkerGone(f"sent what cannot be read ({type(item.error).__name__}: {item.error})")
             return item
 
     def stop(self) -> None:
