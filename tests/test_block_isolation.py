@@ -16,16 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.plugins.blocks import Checkout, start_method
+from tests.test_snippet_loop import checkout
 
-ROOT = Path(__file__).resolve().parent.parent
-
-PYPROJECT = """
-[tool.pytest.ini_options]
-testpaths = ["docs"]
-pythonpath = ["."]
-addopts = "-ra --strict-markers -p no:codeblocks -p tests.plugins -p no:cacheprovider"
-timeout = 600
-"""
 
 # (what the block does, its code, what its failure says); each block's first
 # line is the line its failure names unless the code says otherwise.
@@ -52,7 +44,6 @@ ESCAPES = [
     ("rmtree", 'import os, shutil\nshutil.rmtree(os.environ["CHECKOUT"] + "/snippets")', "a block may not write into the checkout: snippets (shutil.rmtree"),
     ("touch", 'import os, subprocess\nsubprocess.run(["touch", os.environ["CHECKOUT"] + "/docs/stray.md"], check=True)', "wrote docs/stray.md (moved out of the checkout"),
 ]
-FIRST = 3  # the note's first block starts on this line
 
 
 def note() -> tuple[str, dict[str, int]]:
@@ -86,15 +77,6 @@ def note() -> tuple[str, dict[str, int]]:
     return "\n".join(lines), where
 
 
-def checkout(root: Path) -> None:
-    (root / "pyproject.toml").write_text(PYPROJECT)
-    (root / "docs" / "notes").mkdir(parents=True)
-    (root / "docs" / "notes" / "demo.md").write_text(note()[0])
-    (root / "snippets").mkdir()
-    shutil.copy(ROOT / "snippets" / "__init__.py", root / "snippets" / "__init__.py")
-    (root / "snippets" / "moco.py").write_text("VALUE = 1\n")
-
-
 def files(root: Path) -> dict[str, bytes]:
     """The checkout's files (not the stdout and stderr files pytester writes beside them)."""
     found = {"pyproject.toml": (root / "pyproject.toml").read_bytes()}
@@ -105,12 +87,10 @@ def files(root: Path) -> dict[str, bytes]:
 
 
 def test_every_escape_fails_at_its_line_and_the_run_goes_on(pytester: pytest.Pytester, monkeypatch):
-    root = pytester.path
-    checkout(root)
+    root = checkout(pytester, monkeypatch, note()[0], tests=None)
+    (root / "snippets" / "moco.py").write_text("VALUE = 1\n")  # a module for a block to try to overwrite
     before = files(root)
     report = root.parent / f"{root.name}-report.json"
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
     monkeypatch.setenv("CHECKOUT", str(root))
     monkeypatch.setenv("PAPERNOTES_RUN_REPORT", str(report))
     result = pytester.runpytest_subprocess("docs", "-p", "no:randomly", "-rA", timeout=120)

@@ -1,7 +1,7 @@
 """A build that fails ends within seconds and says where in one line, and
 ``--strict`` fails on our checks whatever ``-q`` or ``-v`` says.
 
-Each test builds a copy of the project (sitebuild.copy_project: mkdocs.yml,
+Each test builds a copy of the project (sitebuild.strict_build: mkdocs.yml,
 tools/, docs/; about 3 s a build) with one defect, as a user runs it.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tools.hooks.guard import line_in, not_utf8
-from tools.sitebuild import copy_project, run_mkdocs
+from tools.sitebuild import strict_build
 
 LIMIT_S = 60  # the subprocess is killed after this: a hang fails the test
 QUICK_S = 25  # a failed build must end well within this (each takes about 3 s)
@@ -24,10 +24,8 @@ POST = "docs/weekly/posts/2022-04-18.md"
 def build(tmp_path: Path, change, *args: str, env: dict | None = None):
     """(result, seconds, output lines) of ``mkdocs build --strict *args`` on
     a copy of the project after ``change(project)``."""
-    project = copy_project(tmp_path / "project")
-    change(project)
     start = time.monotonic()
-    result = run_mkdocs(tmp_path / "out", cwd=project, args=args, env=env, timeout=LIMIT_S)
+    result = strict_build(tmp_path, change, args=args, env=env, timeout=LIMIT_S)
     seconds = time.monotonic() - start
     return result, seconds, (result.stdout + result.stderr).splitlines()
 

@@ -61,12 +61,18 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
-def failed_strict_build(workdir: Path, change: Callable[[Path], object]) -> subprocess.CompletedProcess:
-    """``mkdocs build --strict`` on a copy of the project (made under ``workdir``)
-    after ``change(project)``; AssertionError if that build passes."""
+def strict_build(workdir: Path, change: Callable[[Path], object], *, args: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """``mkdocs build --strict [args]`` (run_mkdocs) on a copy of the project, made under
+    ``workdir``, after ``change(project)``."""
     project = copy_project(workdir / "project")
     change(project)
-    result = run_mkdocs(workdir / "out", cwd=project)
+    return run_mkdocs(workdir / "out", cwd=project, args=args, env=env, timeout=timeout)
+
+
+def failed_strict_build(workdir: Path, change: Callable[[Path], object]) -> subprocess.CompletedProcess:
+    """strict_build, with AssertionError if that build passes."""
+    result = strict_build(workdir, change)
     if result.returncode == 0:
         raise AssertionError("mkdocs build --strict passed; it should have failed")
     return result
