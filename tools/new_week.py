@@ -479,25 +479,33 @@ def is_scalar(value) -> bool:
     return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
-def check_fields(front: FrontMatter, where: str, kinds: dict[str, str]) -> None:
-    """Refusal naming file:line of the first field whose value is not of its kind.
+def field_problems(data: dict, line_of, where: str, kinds: dict[str, str]):
+    """(field, located problem ``where:line: ...``) per field of data whose value is not of
+    its kind; line_of(name) is the field's line.
 
     TEXT: a string (or a number, which YAML reads from `title: 1984`); NAMES: a
     list of those ([CV, NLP]). An empty field is fine: it means nothing.
     """
     for name, kind in kinds.items():
-        value = front.data.get(name)
+        value = data.get(name)
         if value is None:
             continue
-        at = f"{where}:{front.line(name)}"
+        at = f"{where}:{line_of(name)}"
         if kind == TEXT and not is_scalar(value):
-            raise Refusal(f"{at}: {name} must be text, not {described(value)}")
-        if kind == NAMES:
+            yield name, f"{at}: {name} must be text, not {described(value)}"
+        elif kind == NAMES:
             if not isinstance(value, list):
-                raise Refusal(f"{at}: {name} must be a list ({name}: [a, b]), not {described(value)}")
-            for item in value:
-                if not is_scalar(item):
-                    raise Refusal(f"{at}: {name} must be a list of names, not one holding {described(item)}")
+                yield name, f"{at}: {name} must be a list ({name}: [a, b]), not {described(value)}"
+            else:
+                holding = next((item for item in value if not is_scalar(item)), None)
+                if holding is not None:
+                    yield name, f"{at}: {name} must be a list of names, not one holding {described(holding)}"
+
+
+def check_fields(front: FrontMatter, where: str, kinds: dict[str, str]) -> None:
+    """Refusal naming file:line of the first field whose value is not of its kind (field_problems)."""
+    for _, problem in field_problems(front.data, front.line, where, kinds):
+        raise Refusal(problem)
 
 
 REPORT_FIELDS = {"title": TEXT, "description": TEXT, "authors": NAMES, "categories": NAMES, "tags": NAMES}

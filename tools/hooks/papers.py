@@ -36,7 +36,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
 from tools.bib import BibError, Paper, load
-from tools.new_week import described, field_line, is_scalar, yaml_line
+from tools.new_week import NOTE_FIELDS, described, field_line, field_problems, yaml_line
 
 log = logging.getLogger("mkdocs.hooks.papers")
 
@@ -108,16 +108,14 @@ def read_note(src_uri: str, source: str, papers: dict[str, Paper]) -> tuple[Note
             dates[name] = dt.date.fromisoformat(str(value))
         except ValueError:
             problems.append(f"{where(name)}: {name} must be a date YYYY-MM-DD, not '{value}'")
-    tags = meta.get("tags") or []
-    if not isinstance(tags, list) or not all(is_scalar(tag) for tag in tags):
-        problems.append(f"{where('tags')}: tags must be a list of names (tags: [CV, NLP]), not {described(tags)}")
-        tags = []
-    title = meta.get("title")
-    if title is not None and not is_scalar(title):
-        problems.append(f"{where('title')}: title must be text, not {described(title)}")
-        title = None
+    # The note's other fields, by the rule tools/new_paper and tools/new_week read notes with.
+    kinds = {name: kind for name, kind in NOTE_FIELDS.items() if name != "bib"}  # bib: checked above
+    wrong = dict(field_problems(meta, lambda name: field_line(source, name), f"docs/{src_uri}", kinds))
+    problems += wrong.values()
+    tags = meta.get("tags") if "tags" not in wrong else None
+    title = meta.get("title") if "title" not in wrong else None
     title = str(title or (papers[key].title if key in papers else key))
-    return Note(src_uri, key, status, dates, title, tuple(str(t) for t in tags)), problems
+    return Note(src_uri, key, status, dates, title, tuple(str(t) for t in tags or ())), problems
 
 
 def index_notes(notes: list[Note]) -> tuple[dict[str, Note], list[str]]:
