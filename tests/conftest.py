@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.sitebuild import SiteBuild, build_site
+from tools.site.build import SiteBuild, build_site
 
 
 @pytest.fixture(scope="session")

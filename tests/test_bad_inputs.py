@@ -44,8 +44,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.test_new_week import LAST_WEEK, MKDOCS_YML, REFERENCES_BIB, make_tree, script_env
-from tools import bib, import_post, new_paper, new_week
+from tests.test_new_week import LAST_WEEK, MKDOCS_YML, REFERENCES_BIB, copy_tools, make_tree, script_env
+from tools import import_post, new_paper, new_week
+from tools.log import bib
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = new_week.dt.date(2026, 11, 25)  # a Wednesday: new_week writes docs/weekly/posts/2026-11-23.md
@@ -682,8 +683,8 @@ IMPORT_CASES = [
          setup=(given("post.md", WEEKLY_POST.replace("2022-05-10", "9999-12-31")),), subprocess=True),
 ]
 
-# The site build: references.bib as tools/hooks/papers.py loads it (a PluginError stops the
-# build, strict or not), and the weekly reports as tools/hooks/blog.py sees them.
+# The site build: references.bib as tools/site/hooks/papers.py loads it (a PluginError stops the
+# build, strict or not), and the weekly reports as tools/site/hooks/blog.py sees them.
 BUILD_CASES = [
     Case("build-bib-duplicate-key", "papers-hook", (), r"docs/references\.bib:24: duplicate key 'he2020moco'",
          setup=(append(BIB, "\n" + entry("he2020moco")),)),
@@ -739,7 +740,7 @@ def moco_note(fields: str) -> str:
 
 
 MOCO = "docs/papers/moco.md"
-# A paper note's front matter as the build reads it (tools/hooks/papers.py): each
+# A paper note's front matter as the build reads it (tools/site/hooks/papers.py): each
 # problem is a warning naming the field's line, which fails a strict build.
 NOTE_CASES = [
     Case("build-note-bib-a-list", "papers-notes", (), r"docs/papers/moco\.md:2: bib must be one BibTeX key .*not a list.*",
@@ -905,7 +906,7 @@ def _hook(function: Callable[[], object]) -> Outcome:
 
 
 def run_papers_hook(case: Case, root: Path, inputs: Path, capsys) -> Outcome:
-    from tools.hooks import papers
+    from tools.site.hooks import papers
 
     files = types.SimpleNamespace(documentation_pages=lambda: [])
     return _hook(lambda: papers.on_files(files, _config(root)))
@@ -921,7 +922,7 @@ def run_papers_notes(case: Case, root: Path, inputs: Path, capsys) -> Outcome:
     """The build's reading of every page's front matter: its warnings as a command's one line each."""
     import logging
 
-    from tools.hooks import papers
+    from tools.site.hooks import papers
 
     docs = root / "docs"
     pages = [
@@ -943,7 +944,7 @@ def run_papers_notes(case: Case, root: Path, inputs: Path, capsys) -> Outcome:
 
 
 class _Post:
-    """What tools/hooks/blog.py reads of Material's blog post: its file and its date."""
+    """What tools/site/hooks/blog.py reads of Material's blog post: its file and its date."""
 
     def __init__(self, path: Path, root: Path):
         source = path.read_text(encoding="utf-8")
@@ -955,7 +956,7 @@ class _Post:
 
 
 def run_blog_hook(case: Case, root: Path, inputs: Path, capsys) -> Outcome:
-    from tools.hooks import blog
+    from tools.site.hooks import blog
 
     posts = [_Post(path, root) for path in sorted((root / "docs/weekly/posts").rglob("*.md"))]
     return _hook(lambda: blog.check_one_report_a_week(posts, _config(root)))
@@ -971,15 +972,6 @@ RUNNERS: dict[str, Callable[..., Outcome]] = {
     "blog-hook": run_blog_hook,
 }
 PROGRAMS = {"new_week", "new_paper", "import_post"}  # their messages start "<name>: "
-
-
-def copy_tools(root: Path, *wrappers: str) -> Path:
-    """The commands' modules and wrappers, copied into the log at root: run there, they work on it."""
-    tools = root / "tools"
-    tools.mkdir(exist_ok=True)
-    for name in ("__init__.py", "bib.py", "files.py", "new_week.py", "new_paper.py", "import_post.py", *wrappers):
-        shutil.copy2(ROOT / "tools" / name, tools / name)
-    return tools
 
 
 def run_script(case: Case, root: Path, inputs: Path) -> Outcome:
@@ -1124,10 +1116,10 @@ def test_a_full_disk_for_real(tmp_path: Path, capsys):
 
 
 def test_two_reports_in_a_week_fail_a_quiet_strict_build(tmp_path: Path):
-    """mkdocs build --strict -q with tools/hooks/blog.py: the build fails and says why in one line."""
+    """mkdocs build --strict -q with tools/site/hooks/blog.py: the build fails and says why in one line."""
     root = make_tree(tmp_path / "log")
     (root / "docs/weekly/posts/2026-11-17.md").write_text(report("2026-11-17"), encoding="utf-8")
-    config = (root / "mkdocs.yml").read_text(encoding="utf-8") + f"hooks:\n  - {ROOT / 'tools/hooks/blog.py'}\n"
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8") + f"hooks:\n  - {ROOT / 'tools/site/hooks/blog.py'}\n"
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "--site-dir", str(tmp_path / "site")],
                             cwd=root, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
@@ -1138,7 +1130,7 @@ def test_two_reports_in_a_week_fail_a_quiet_strict_build(tmp_path: Path):
 
 def test_one_report_a_week_is_accepted():
     """Reports in consecutive weeks, a Sunday next to the following Monday: no problem."""
-    from tools.hooks.blog import second_reports
+    from tools.site.hooks.blog import second_reports
 
     day = new_week.dt.date
     assert second_reports([("a.md", day(2026, 11, 22), 2), ("b.md", day(2026, 11, 23), 2),

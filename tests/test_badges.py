@@ -1,11 +1,11 @@
-"""The verification badge hook (tools/hooks/badges.py), called directly."""
+"""The verification badge hook (tools/site/hooks/badges.py), called directly."""
 
 from __future__ import annotations
 
 import markdown
 
 from tools.extract import code_digest, modules_in_note
-from tools.hooks.badges import add_badges, badge, page_badges
+from tools.site.hooks.badges import add_badges, badge, page_badges
 
 NOTE = """\
 # Dropout

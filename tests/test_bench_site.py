@@ -9,8 +9,8 @@ import sys
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from tools import bench_serve, bench_site
-from tools.hooks import mathml, nav
+from tools.bench import build as bench_site, serve as bench_serve
+from tools.site.hooks import mathml, nav
 
 
 def test_bench_site_quick_builds_and_reports(tmp_path, capsys):
@@ -40,7 +40,7 @@ def test_synthetic_corpus_has_every_kind_of_note(tmp_path):
     assert len(posts) == 2 and "<!-- more -->" in posts[0].read_text(encoding="utf-8")
 
 
-# -- tools/hooks/nav.py ---------------------------------------------------------
+# -- tools/site/hooks/nav.py ---------------------------------------------------------
 
 class _Inclusion:
     def is_in_nav(self):
@@ -103,7 +103,7 @@ def test_recency_and_title_come_from_front_matter():
     assert nav.note_title("text\n\n# Heading\n") == "Heading"
 
 
-# -- tools/hooks/mathml.py -------------------------------------------------------
+# -- tools/site/hooks/mathml.py -------------------------------------------------------
 
 def test_each_formula_is_converted_once():
     mathml.to_mathml.cache_clear()
@@ -117,7 +117,7 @@ def test_each_formula_is_converted_once():
     assert len(mathml.render_math(bad + bad)[1]) == 2
 
 
-# -- tools/bench_serve.py ---------------------------------------------------------
+# -- tools/bench/serve.py ---------------------------------------------------------
 
 def test_serve_shows_an_edit(tmp_path):
     out = tmp_path / "serve.json"

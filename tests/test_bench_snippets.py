@@ -1,4 +1,4 @@
-"""tools/bench_snippets runs (small sizes) and writes the JSON that benchmarks/ keeps:
+"""tools/bench/snippets runs (small sizes) and writes the JSON that benchmarks/ keeps:
 every figure present and positive, every ratio the one its figures give."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from tools import bench_snippets
+from tools.bench import snippets as bench_snippets
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_timings_run_on_every_thread(monkeypatch):
     benchmarks' JSON says how many threads the process has, so the timed calls must see that many."""
     import torch
 
-    from tools import bench_dropout
+    from tools.bench import dropout as bench_dropout
 
     threads = torch.get_num_threads()
     seen: list[int] = []
@@ -149,7 +149,7 @@ def test_fresh_processes_and_reused_memory():
 
 
 def test_the_rms_norm_candidate_computes_cosine_attention():
-    """tools/bench_swin_parts times rms_norm_candidate on a GPU as a possible fast path; it must
+    """tools/bench/swin_parts times rms_norm_candidate on a GPU as a possible fast path; it must
     compute what the readable path computes (here on the CPU, in float64, 1 / tau on both sides
     of the clamp)."""
     import math
@@ -157,7 +157,7 @@ def test_the_rms_norm_candidate_computes_cosine_attention():
     import torch
 
     from snippets.swin_v2 import cosine_attention
-    from tools.bench_swin_parts import rms_norm_candidate
+    from tools.bench.swin_parts import rms_norm_candidate
 
     g = torch.Generator().manual_seed(0)
     q, k, v = (torch.randn(6, 2, 16, 8, generator=g, dtype=torch.float64) for _ in range(3))

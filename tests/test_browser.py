@@ -16,8 +16,8 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-from tools.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve
-from tools.sitebuild import ROOT
+from tools.site.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve
+from tools.site.build import ROOT
 
 CHROMIUM = find_chromium()
 if not CHROMIUM:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tools.hooks.guard import line_in, not_utf8
-from tools.sitebuild import strict_build
+from tools.site.hooks.guard import line_in, not_utf8
+from tools.site.build import strict_build
 
 LIMIT_S = 60  # the subprocess is killed after this: a hang fails the test
 QUICK_S = 25  # a failed build must end well within this (each takes about 3 s)
@@ -41,12 +41,12 @@ def note(path: str, text: str | bytes):
 
 
 def with_hook(source: str):
-    """A change: one more hook (tools/hooks/zz_test.py) listed first in mkdocs.yml."""
+    """A change: one more hook (tools/site/hooks/zz_test.py) listed first in mkdocs.yml."""
     def change(project: Path) -> None:
-        (project / "tools" / "hooks" / "zz_test.py").write_text(source, encoding="utf-8")
+        (project / "tools" / "site" / "hooks" / "zz_test.py").write_text(source, encoding="utf-8")
         config = project / "mkdocs.yml"
         text = config.read_text(encoding="utf-8")
-        config.write_text(text.replace("hooks:\n", "hooks:\n  - tools/hooks/zz_test.py\n", 1), encoding="utf-8")
+        config.write_text(text.replace("hooks:\n", "hooks:\n  - tools/site/hooks/zz_test.py\n", 1), encoding="utf-8")
     return change
 
 
@@ -97,7 +97,7 @@ def test_a_hook_that_raises_fails_at_once_naming_page_and_hook(tmp_path):
     result, seconds, lines = build(tmp_path, with_hook(RAISES))
     failed_fast(result, seconds, lines)
     one_line_with(lines, "docs/papers/moco.md: RuntimeError: the hook broke",
-                  "(in on_page_markdown of tools/hooks/zz_test.py)")
+                  "(in on_page_markdown of tools/site/hooks/zz_test.py)")
 
 
 def test_a_hook_that_raises_shows_its_traceback_under_verbose(tmp_path):
@@ -123,7 +123,7 @@ def test_a_note_that_is_not_utf8_fails_in_one_line_naming_file_and_byte(tmp_path
 
 IN_PRERENDER = '''
 import multiprocessing, os, signal, time
-from tools.hooks import workers
+from tools.site.hooks import workers
 
 workers.STALL_S = 2.0
 

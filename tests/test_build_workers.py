@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tools.hooks.blog import Posts, head_of
-from tools.sitebuild import ROOT, failed_strict_build, run_mkdocs
+from tools.site.hooks.blog import Posts, head_of
+from tools.site.build import ROOT, failed_strict_build, run_mkdocs
 
 SEPARATOR = "<!-- more -->"
 SERIAL = {"PAPERNOTES_PRERENDER": "0", "PAPERNOTES_SEARCH_WORKER": "0"}
@@ -63,7 +63,7 @@ def test_a_broken_link_on_a_page_the_worker_converted_fails_the_strict_build(tmp
     assert "Aborted with 5 warnings in strict mode!" in result.stdout + result.stderr
 
 
-# -- tools/hooks/blog.py ----------------------------------------------------
+# -- tools/site/hooks/blog.py ----------------------------------------------------
 
 def test_an_excerpt_is_the_text_before_the_separator():
     post = f"First paragraph.\n\n{SEPARATOR}\n\n## Later\n\nMore text.\n"
@@ -133,7 +133,7 @@ def test_posts_answer_in_as_a_list_does():
     ("darwin", "1", "build", True),
 ])
 def test_when_the_workers_run(module, platform, value, command, expected, monkeypatch):
-    hook = importlib.import_module(f"tools.hooks.{module}")
+    hook = importlib.import_module(f"tools.site.hooks.{module}")
     monkeypatch.setattr(sys, "platform", platform)
     monkeypatch.setattr(hook, "_command", command)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)

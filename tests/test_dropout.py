@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from snippets.dropout import Dropout, dropout
-from tools import bench_dropout
+from tools.bench import dropout as bench_dropout
 
 # Largest |z| (difference in standard errors) per (check, dtype), printed at the end.
 LARGEST_Z: dict[tuple[str, str], float] = {}

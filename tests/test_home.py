@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from tools.hooks.home import section_counts, summary, verification, weekly_reports
+from tools.site.hooks.home import section_counts, summary, verification, weekly_reports
 
 PAGES = {
     "weekly/posts/2022-04-18.md": "---\ndate: 2022-04-18\n---\n# Weekly report from 2022.04.18 to 2022.04.24\n",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tools import new_paper
-from tools.bib import load
+from tools.log.bib import load
 from tools.new_paper import main
 from tools.new_week import Refusal, replace_file
 from tests.test_new_week import REFERENCES_BIB, files, make_tree, no_temp_files, script_env, write

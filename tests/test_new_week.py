@@ -115,6 +115,17 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+def copy_tools(root: Path, *wrappers: str) -> Path:
+    """The commands' modules and wrappers, copied into the log at root: run there, they work on it."""
+    tools = root / "tools"
+    tools.mkdir(exist_ok=True)
+    shutil.copytree(ROOT / "tools" / "log", tools / "log", ignore=shutil.ignore_patterns("__pycache__"),
+                    dirs_exist_ok=True)
+    for name in ("__init__.py", "new_week.py", "new_paper.py", "import_post.py", *wrappers):
+        shutil.copy2(ROOT / "tools" / name, tools / name)
+    return tools
+
+
 def make_tree(root: Path, *, last_week: bool = True, papers: bool = True) -> Path:
     """A minimal papernotes checkout: mkdocs.yml, authors, references.bib, notes, a report."""
     write(root / "mkdocs.yml", MKDOCS_YML)
@@ -448,9 +459,7 @@ def test_a_new_file_gets_the_usual_permissions(tmp_path: Path):
 def test_the_script_without_a_venv_uses_python3(tmp_path: Path):
     """A checkout without .venv/: the wrapper runs python3 from PATH, on its own checkout."""
     root = make_tree(tmp_path / "checkout")
-    (root / "tools").mkdir()
-    for name in ("__init__.py", "bib.py", "files.py", "new_week.py", "new_paper.py", "new_week"):
-        shutil.copy2(ROOT / "tools" / name, root / "tools" / name)
+    copy_tools(root, "new_week")
     result = subprocess.run([str(root / "tools/new_week"), "--date", "2026-11-24"], cwd=tmp_path,
                             capture_output=True, text=True, env=script_env())
     assert (result.returncode, result.stdout, result.stderr) == (0, "docs/weekly/posts/2026-11-23.md\n", "")

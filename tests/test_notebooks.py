@@ -5,7 +5,7 @@ The site shows each notebook as stored (mkdocs-jupyter ``execute: false``).
 Here each one is executed top to bottom in a fresh kernel on the CPU, within
 a time bound, and its text outputs (streams, text/plain results) must equal
 the stored ones: the data are seeded, so a difference means someone edited a
-cell without re-running it (``tools/run_notebooks.py`` refreshes them).
+cell without re-running it (``tools/site/run_notebooks.py`` refreshes them).
 Printed decimals may differ in their last digits on another CPU; images are
 not compared byte for byte.
 """
@@ -21,9 +21,9 @@ import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
-from tools.hooks.notebooks import add_download_link, strip_remote
-from tools.run_notebooks import NOTEBOOKS, differences, execute, main, text_outputs
-from tools.search_shards import read_sections
+from tools.site.hooks.notebooks import add_download_link, strip_remote
+from tools.site.run_notebooks import NOTEBOOKS, differences, execute, main, text_outputs
+from tools.site.search_shards import read_sections
 
 NOTEBOOK_PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 SECONDS_PER_NOTEBOOK = 60
@@ -41,7 +41,7 @@ def test_notebook_runs_and_its_stored_text_outputs_are_current(path, tmp_path):
     assert took < SECONDS_PER_NOTEBOOK, f"{path.name} took {took:.1f} s"
     stored = nbformat.read(path, as_version=4)
     found = differences(text_outputs(fresh), text_outputs(stored))
-    assert found == [], f"{path.name} prints something else now; run tools/run_notebooks.py"
+    assert found == [], f"{path.name} prints something else now; run tools/site/run_notebooks.py"
     assert list(tmp_path.iterdir()) == [], "a notebook wrote files"
 
 
@@ -57,7 +57,7 @@ def test_stored_notebook_was_run_in_order_and_shows_a_plot(path):
         f"{path.name}: warnings in the stored outputs"
     assert any("image/png" in o.get("data", {}) for o in outputs), f"{path.name}: no plot"
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# "), "a title first"
-    # No MathJax on the site (tools/hooks/notebooks.py removes it): no TeX in Markdown cells.
+    # No MathJax on the site (tools/site/hooks/notebooks.py removes it): no TeX in Markdown cells.
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             assert "$" not in cell.source, f"{path.name}: TeX in a Markdown cell would show raw"

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from tools.bib import BibError, load, parse
-from tools.hooks.papers import (
+from tools.log.bib import BibError, load, parse
+from tools.site.hooks.papers import (
     Note, bibliography, cite, index_notes, insert_after_title, paper_box, read_note, reading_list,
 )
-from tools.sitebuild import ROOT, failed_strict_build
+from tools.site.build import ROOT, failed_strict_build
 
 ENTRY = """@inproceedings{he2020moco,
   author    = {He, Kaiming and Fan, Haoqi and Wu, Yuxin and Xie, Saining and Girshick, Ross},

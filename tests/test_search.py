@@ -1,4 +1,4 @@
-"""The sharded search index (tools/search_shards.py) and its worker
+"""The sharded search index (tools/site/search_shards.py) and its worker
 (docs/assets/javascripts/workers/papernotes-search.js).
 
 The reference is Material's own search: its worker, given Material's own
@@ -16,10 +16,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from tools import search_shards
-from tools.browser import CHROMIUM_ARGS, find_chromium, serve
-from tools.search_shards import FIELDS, Tokenizer, build, js_round3, js_separator, read_sections, stop_words
-from tools.sitebuild import run_mkdocs
+from tools.site import search_shards
+from tools.site.browser import CHROMIUM_ARGS, find_chromium, serve
+from tools.site.search_shards import FIELDS, Tokenizer, build, js_round3, js_separator, read_sections, stop_words
+from tools.site.build import run_mkdocs
 
 SEPARATOR = r'[\s\u200b\-_,.:;!?()\[\]{}"`/，。、；：？！（）《》“”]+'
 BOOSTS = {"title": 1000.0, "text": 1.0, "tags": 1e6}
@@ -117,7 +117,7 @@ def test_counts_and_entries_must_agree(tokenizer):
 def test_a_theme_that_no_longer_loads_its_worker_by_that_path_stops_the_build(monkeypatch):
     from mkdocs.exceptions import PluginError
 
-    from tools.hooks import sharded_search
+    from tools.site.hooks import sharded_search
 
     monkeypatch.setattr(sharded_search, "_active", True)
     monkeypatch.setattr(sharded_search, "_replaced", 0)
@@ -295,7 +295,7 @@ def test_a_query_typed_past_gets_no_answer_and_the_last_gets_its_own(site):
 
 @pytest.mark.skipif(not CHROMIUM, reason="needs Chromium (see the README)")
 def test_bench_typing_times_the_whole_word_and_puts_the_worker_back(site, tmp_path):
-    from tools import bench_typing
+    from tools.bench import search_typing as bench_typing
 
     worker = site.path / bench_typing.WORKER
     before = worker.read_bytes()

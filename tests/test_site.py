@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from tools.search_shards import read_sections
-from tools.sitebuild import ROOT, failed_strict_build
-from tools.hooks.mathml import line_of, render_math, stray_dollars
-from tools.hooks.nav import section_folder
+from tools.site.search_shards import read_sections
+from tools.site.build import ROOT, failed_strict_build
+from tools.site.hooks.mathml import line_of, render_math, stray_dollars
+from tools.site.hooks.nav import section_folder
 
 
 class Resources(HTMLParser):

@@ -317,7 +317,7 @@ def test_text_added_above_a_block_keeps_its_record(pytester, monkeypatch):
     """Prose added to a note moves the block-line comments of the module (# docs/notes/demo.md:3
     becomes :6), not its code: the record still holds, and a run leaves verified.json as it was.
     A change to the code does not keep it."""
-    from tools.hooks.badges import badge
+    from tools.site.hooks.badges import badge
 
     root = checkout(pytester, monkeypatch)
     inner(pytester).assert_outcomes(passed=3, skipped=1)

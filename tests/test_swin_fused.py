@@ -1,4 +1,4 @@
-"""tools/swin_fused.py, the one-kernel candidate for Swin V2's attention on a GPU, against the note's
+"""tools/bench/swin_fused.py, the one-kernel candidate for Swin V2's attention on a GPU, against the note's
 readable path. Without a GPU the kernel runs in Triton's interpreter (TRITON_INTERPRET=1, set
 before Triton is imported, hence a child process); on CUDA it is compiled and run for real."""
 
@@ -31,7 +31,7 @@ CHILD = r"""
 import json, math, sys
 import torch
 from snippets.swin_v2 import cosine_attention
-from tools.swin_fused import fused_cosine_attention
+from tools.bench.swin_fused import fused_cosine_attention
 
 device = sys.argv[1]
 g = torch.Generator(device=device).manual_seed(5)
@@ -131,8 +131,8 @@ def test_fused_kernel_compiles_for_an_h100_without_spilling(N, tmp_path):
     from triton.backends.compiler import GPUTarget
     from triton.compiler import ASTSource
 
-    from tools.swin_fused import _cosine_attention_kernel as kernel
-    from tools.swin_fused import launch_config
+    from tools.bench.swin_fused import _cosine_attention_kernel as kernel
+    from tools.bench.swin_fused import launch_config
 
     cuobjdump = Path(triton.__file__).parent / "backends" / "nvidia" / "bin" / "cuobjdump"
     if not cuobjdump.exists():

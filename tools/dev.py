@@ -182,7 +182,7 @@ def _main(argv: list[str] | None = None) -> int:
     if command == "test":
         return run(["pytest", *rest])
     if command == "screenshot":
-        return run(["tools.screenshot", *rest])
+        return run(["tools.site.screenshot", *rest])
     if command == "setup":
         ensure_env()
         return 0

@@ -63,7 +63,7 @@ try:
     from types import CodeType
     from typing import TYPE_CHECKING
 
-    from tools import files
+    from tools.log import files
 except KeyboardInterrupt:  # Ctrl-C while the command starts: as in main()
     if __name__ != "__main__":
         raise

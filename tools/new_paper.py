@@ -17,7 +17,7 @@ It refuses, in one line naming the file and line, without writing anything:
 a new entry whose key is in references.bib with different fields (an
 identical entry is accepted as it is), a key that differs from one there only
 in case (``He2020MoCo`` for ``he2020moco``), a key that is nowhere, a
-malformed entry (see tools/bib.py), a note that exists, and a second note for
+malformed entry (see tools/log/bib.py), a note that exists, and a second note for
 the same key. The note is created atomically and never replaces a file;
 references.bib is replaced atomically, with the new entry appended and the
 rest of the file unchanged; either both are written or neither (after
@@ -32,8 +32,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools import files
-from tools.bib import BibError, Paper, parse
+from tools.log import files
+from tools.log.bib import BibError, Paper, parse
 from tools.new_week import (
     NOTE_FIELDS, PAPERS, ROOT, STATUSES, Parser, Refusal, UsageError, check_fields, decode, front_matter_text,
     READABLE, parse_day, read_front_matter, read_text, run, shown, write_files,
@@ -45,7 +45,7 @@ DATE_FIELD = {"queued": None, "reading": "started", "read": "finished"}
 
 
 def references(root: Path) -> dict[str, Paper]:
-    """docs/references.bib, read with tools.bib; a problem is a Refusal naming its line."""
+    """docs/references.bib, read with tools.log.bib; a problem is a Refusal naming its line."""
     try:
         return parse(read_text(root / BIB, root), str(BIB))
     except BibError as exc:

@@ -49,7 +49,7 @@ import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from tools import files
+from tools.log import files
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTS = Path("docs/weekly/posts")

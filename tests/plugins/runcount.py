@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import files
+from tools.log import files
 
 ENV = "PAPERNOTES_RUN_REPORT"
 

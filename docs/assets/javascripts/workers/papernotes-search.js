@@ -2,7 +2,7 @@
  * papernotes search worker.
  *
  * Speaks Material for MkDocs' search-worker protocol (SETUP, READY, QUERY,
- * RESULT) over the sharded index in search/shards/ (tools/search_shards.py).
+ * RESULT) over the sharded index in search/shards/ (tools/site/search_shards.py).
  * Instead of building a Lunr index of every section in the browser, it loads
  * the vocabulary once, and for each query fetches only the postings of the
  * terms the query can match, builds a Lunr index of just those terms, and lets

@@ -1,6 +1,6 @@
 """Headless Chromium from Debian's packages, and a local server for a built site.
 
-Shared by the browser tests and tools/screenshot.py. Playwright only drives
+Shared by the browser tests and tools/site/screenshot.py. Playwright only drives
 the browser; it never downloads one.
 """
 

@@ -26,7 +26,7 @@ import bibtexparser
 from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
 from bibtexparser.model import DuplicateBlockKeyBlock
 
-from tools import files
+from tools.log import files
 
 REQUIRED = ("title", "year")
 ENTRY_LIMIT = 64 * 1024  # bytes of one entry, as written and with its macros expanded

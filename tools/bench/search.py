@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """How soon search answers on a large site, in headless Chromium, cold.
 
-    python -m tools.bench_search                            # sites of N = 100, 500, 1000, 2000 notes
-    python -m tools.bench_search --notes 2000 --site /tmp/site   # measure a site already built
+    python -m tools.bench.search                            # sites of N = 100, 500, 1000, 2000 notes
+    python -m tools.bench.search --notes 2000 --site /tmp/site   # measure a site already built
 
 Each size is built twice, side by side: "before" with Material's own search
 (``PAPERNOTES_SEARCH_SHARDS=0``: the browser builds a Lunr index of every
-section), "after" with the sharded index (tools/search_shards.py). For each
+section), "after" with the sharded index (tools/site/search_shards.py). For each
 query: a new browser context (empty cache), the home page loaded, the query
 typed into Material's search box at once, and the time until the first
 result is shown, counted from the typing and from the page load, with what
@@ -25,13 +25,13 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools.bench_site import machine, measure, prepare, search_index_mb  # noqa: E402
-from tools.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve  # noqa: E402
-from tools.search_shards import ENV  # noqa: E402
+from tools.bench.build import machine, measure, prepare, search_index_mb  # noqa: E402
+from tools.site.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve  # noqa: E402
+from tools.site.search_shards import ENV  # noqa: E402
 
 QUERIES = ("对比学习", "momentum", "qzxqvbnmzz")  # Chinese, English, nothing
 
@@ -67,7 +67,7 @@ def time_queries(site: Path, queries, timeout: float) -> list[dict]:
 
     chromium = find_chromium()
     if chromium is None:
-        raise SystemExit(f"tools/bench_search: no Chromium: {INSTALL_HINT}")
+        raise SystemExit(f"tools/bench/search: no Chromium: {INSTALL_HINT}")
     rows = []
     with serve(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -128,7 +128,7 @@ def time_queries(site: Path, queries, timeout: float) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.bench_search", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.search", description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, nargs="+", default=[100, 500, 1000, 2000],
                         help="synthetic notes, one site each (default 100 500 1000 2000)")
     parser.add_argument("--variants", nargs="+", choices=("before", "after"), default=["before", "after"],

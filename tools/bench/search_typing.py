@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """How soon the answer to a whole word arrives when it is typed key by key.
 
-    python -m tools.bench_typing --site /tmp/site                 # the site's own search worker
-    python -m tools.bench_typing --site /tmp/site --notes 2000 \
+    python -m tools.bench.search_typing --site /tmp/site                 # the site's own search worker
+    python -m tools.bench.search_typing --site /tmp/site --notes 2000 \
         --workers old.js docs/assets/javascripts/workers/papernotes-search.js --labels before after
 
 Each key sends Material's worker a query ("m", "mo", "mom", ...). A worker that
@@ -14,7 +14,7 @@ to the whole word (not to one of its prefixes). With ``--workers``, each file
 is copied in turn over the site's worker (restored afterwards), the workers
 taking turns word by word for ``--rounds`` rounds, and each figure is the
 median of its rounds. Needs a site built with the sharded index
-(``python -m tools.bench_site`` or ``mkdocs build``) and Chromium. Writes
+(``python -m tools.bench.build`` or ``mkdocs build``) and Chromium. Writes
 ``--json`` (default benchmarks/typing.json), which the performance page shows.
 """
 
@@ -30,13 +30,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools.bench_search import WATCH_WORKER  # noqa: E402
-from tools.bench_site import machine  # noqa: E402
-from tools.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve  # noqa: E402
+from tools.bench.search import WATCH_WORKER  # noqa: E402
+from tools.bench.build import machine  # noqa: E402
+from tools.site.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve  # noqa: E402
 
 WORKER = Path("assets/javascripts/workers/papernotes-search.js")
 WORDS = ("momentum", "attention", "contrastive", "transformer")
@@ -72,7 +72,7 @@ def time_word(browser, base: str, word: str, delay: int, timeout: float) -> floa
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.bench_typing", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.search_typing", description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, required=True, help="a site built with the sharded index")
     parser.add_argument("--workers", type=Path, nargs="+", help="worker files to compare (default: the site's)")
     parser.add_argument("--words", nargs="+", default=list(WORDS))
@@ -89,15 +89,15 @@ def main(argv: list[str] | None = None) -> int:
 
     chromium = find_chromium()
     if chromium is None:
-        print(f"tools/bench_typing: no Chromium: {INSTALL_HINT}", file=sys.stderr)
+        print(f"tools/bench/search_typing: no Chromium: {INSTALL_HINT}", file=sys.stderr)
         return 2
     target = args.site / WORKER
     if not target.is_file():
-        print(f"tools/bench_typing: {target}: no sharded-search worker (was the site built with it?)", file=sys.stderr)
+        print(f"tools/bench/search_typing: {target}: no sharded-search worker (was the site built with it?)", file=sys.stderr)
         return 2
     for worker in args.workers or []:
         if not worker.is_file():
-            print(f"tools/bench_typing: {worker}: no such file", file=sys.stderr)
+            print(f"tools/bench/search_typing: {worker}: no such file", file=sys.stderr)
             return 2
     with tempfile.TemporaryDirectory() as tmp:
         original = Path(tmp) / "worker.js"

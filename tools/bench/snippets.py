@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The notes' snippets against their references, timed side by side in one run.
 
-    python -m tools.bench_snippets                        # CPU; CUDA too when there is one
-    python -m tools.bench_snippets --device cpu --json benchmarks/snippets-cpu.json
-    python -m tools.bench_snippets --quick                # small sizes, for the tests
+    python -m tools.bench.snippets                        # CPU; CUDA too when there is one
+    python -m tools.bench.snippets --device cpu --json benchmarks/snippets-cpu.json
+    python -m tools.bench.snippets --quick                # small sizes, for the tests
 
 - Adam (snippets/adam.py): one optimizer step on a 25M-parameter model
   (24 Linear(1024, 1024) layers), ours against ``torch.optim.Adam(foreach=True)``
@@ -18,7 +18,7 @@
 - Swin V2 (snippets/swin_v2.py): ``cosine_attention(fast=True)`` against the
   readable path at (windows x batch = 1024, heads 4, N = 64, head dim 32), with
   the relative position bias and a shifted-window mask. Target: at least 2x.
-- Dropout (tools/bench_dropout.py): mask multiply, masked assignment, F.dropout.
+- Dropout (tools/bench/dropout.py): mask multiply, masked assignment, F.dropout.
 
 MoCo and Swin V2 also record the minor page faults per call of each side.
 glibc's malloc hands a block of more than 32 MB back to the kernel when it is
@@ -61,13 +61,13 @@ import torch
 import torch.nn as nn
 from torch.utils import benchmark
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from snippets import adam, moco, swin_v2  # noqa: E402
-from tools import bench_dropout  # noqa: E402
-from tools.bench_page import snippets_section  # noqa: E402
+from tools.bench import dropout as bench_dropout  # noqa: E402
+from tools.bench.page import snippets_section  # noqa: E402
 
 
 def timed(fns: dict, rounds: int, min_run_time: float) -> dict[str, float]:
@@ -297,7 +297,7 @@ def bench_all(device: torch.device, quick: bool, rounds: int, min_run_time: floa
     tensor costs page faults depends on what ran before: a heap that an earlier benchmark grew
     and freed serves it without any, a fresh one maps it anew on every call."""
     dropout_sizes = [2**12] if quick else [2**16, 2**20, 2**24]
-    this = importlib.import_module("tools.bench_snippets")  # by that name, not __main__: children import it
+    this = importlib.import_module("tools.bench.snippets")  # by that name, not __main__: children import it
     reuse = allocator != "default"
 
     def run(name: str, *args):
@@ -322,7 +322,7 @@ def bench_all(device: torch.device, quick: bool, rounds: int, min_run_time: floa
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.bench_snippets", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.snippets", description=__doc__.splitlines()[0])
     parser.add_argument("--device", choices=("cpu", "cuda", "all"), default="all",
                         help="cpu, cuda, or all: CPU and CUDA when there is one (default)")
     parser.add_argument("--quick", action="store_true", help="small sizes, one round (for the tests)")
@@ -339,16 +339,16 @@ def main(argv: list[str] | None = None) -> int:
     allocator = "default"
     if args.reuse_freed_memory:
         if args.device == "cuda":
-            print("tools/bench_snippets: --reuse-freed-memory is about the CPU's malloc; use --device cpu",
+            print("tools/bench/snippets: --reuse-freed-memory is about the CPU's malloc; use --device cpu",
                   file=sys.stderr)
             return 2
         if not reuse_freed_memory():
-            print("tools/bench_snippets: --reuse-freed-memory needs glibc's mallopt", file=sys.stderr)
+            print("tools/bench/snippets: --reuse-freed-memory needs glibc's mallopt", file=sys.stderr)
             return 2
         allocator = "freed memory reused"
         args.device = "cpu"
     if args.device == "cuda" and not torch.cuda.is_available():
-        print("tools/bench_snippets: --device cuda: CUDA is not available here", file=sys.stderr)
+        print("tools/bench/snippets: --device cuda: CUDA is not available here", file=sys.stderr)
         return 2
     devices = ["cpu", "cuda"] if args.device == "all" else [args.device]
     devices = [d for d in devices if d == "cpu" or torch.cuda.is_available()]
@@ -364,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-            print(f"tools/bench_snippets: wrote {path}", file=sys.stderr)
+            print(f"tools/bench/snippets: wrote {path}", file=sys.stderr)
     return 0
 
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """How the site's build grows with the log: a synthetic corpus of N notes, built for real.
 
-    python -m tools.bench_site                          # N = 100 500 1000 2000, before and after
-    python -m tools.bench_site --sizes 100 1000 --variants after
-    python -m tools.bench_site --quick                  # N = 10, for the tests
+    python -m tools.bench.build                          # N = 100 500 1000 2000, before and after
+    python -m tools.bench.build --sizes 100 1000 --variants after
+    python -m tools.bench.build --quick                  # N = 10, for the tests
 
 For each N it writes, in a temporary directory, a copy of the project
 (mkdocs.yml, tools/, docs/ as they are) plus N notes shaped like ours: a
@@ -14,11 +14,11 @@ course notes in docs/courses. Every note has about 1,500 words of Chinese and
 English text, inline and display formulas, Python code blocks, a table and
 tags. It then runs ``mkdocs build --strict`` on it, once per variant:
 
-- ``after``: the configuration of this checkout (mkdocs.yml and tools/hooks/);
+- ``after``: the configuration of this checkout (mkdocs.yml and tools/site/hooks/);
 - ``before``: the same, less what the growth work changed: mkdocs.yml
   without ``navigation.prune``, without mkdocs-jupyter's ``ignore`` and
   without the hooks blog.py, prerender.py and search_worker.py (blog
-  listings convert whole posts, one core), and tools/hooks/nav.py and
+  listings convert whole posts, one core), and tools/site/hooks/nav.py and
   mathml.py as they were at ``--before-rev`` (every note in the sidebar, no
   formula cache).
 
@@ -44,11 +44,11 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools.sitebuild import copy_project  # noqa: E402
+from tools.site.build import copy_project  # noqa: E402
 
 BEFORE_REV = "594c0e1"  # the last commit before navigation pruning and the hook caches
 SIZES = (100, 500, 1000, 2000)
@@ -149,7 +149,7 @@ def write_corpus(project: Path, n: int, seed: int = 0) -> Corpus:
     docs = project / "docs"
     keys = [f"synth{i:05d}bench" for i in range(corpus.papers)]
     with (docs / "references.bib").open("a", encoding="utf-8") as bib:
-        bib.write("\n% Synthetic entries written by tools/bench_site.\n")
+        bib.write("\n% Synthetic entries written by tools/bench/build.\n")
         for i, key in enumerate(keys):
             bib.write(
                 f"\n@inproceedings{{{key},\n"
@@ -195,9 +195,9 @@ def write_corpus(project: Path, n: int, seed: int = 0) -> Corpus:
 # What the growth work changed, and how "before" undoes it in a copy.
 LEVERS_YML = (
     "    - navigation.prune\n", '      ignore: ["*.md"]\n',
-    "  - tools/hooks/blog.py\n", "  - tools/hooks/prerender.py\n", "  - tools/hooks/search_worker.py\n",
+    "  - tools/site/hooks/blog.py\n", "  - tools/site/hooks/prerender.py\n", "  - tools/site/hooks/search_worker.py\n",
 )
-CHANGED_HOOKS = ("tools/hooks/nav.py", "tools/hooks/mathml.py")
+CHANGED_HOOKS = ("tools/site/hooks/nav.py", "tools/site/hooks/mathml.py")
 
 
 def use_before(project: Path, rev: str) -> None:
@@ -207,7 +207,7 @@ def use_before(project: Path, rev: str) -> None:
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     for line in LEVERS_YML:
         if line not in config:
-            raise ValueError(f"mkdocs.yml has no line {line.strip()!r}: update LEVERS_YML in tools/bench_site.py")
+            raise ValueError(f"mkdocs.yml has no line {line.strip()!r}: update LEVERS_YML in tools/bench/build.py")
         config = config.replace(line, "")
     (project / "mkdocs.yml").write_text(config, encoding="utf-8")
     for path in CHANGED_HOOKS:
@@ -311,7 +311,7 @@ def table(results: list[Result]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.bench_site", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.build", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="numbers of synthetic notes")
     parser.add_argument("--variants", nargs="+", choices=("before", "after"), default=["before", "after"])
     parser.add_argument("--before-max", type=int, default=None,

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """How long an edit takes to reach the browser under ``tools/dev.py serve``.
 
-    python -m tools.bench_serve                  # N = 1000 synthetic notes, 3 edits
-    python -m tools.bench_serve --notes 10 --edits 1 --json /tmp/serve.json
+    python -m tools.bench.serve                  # N = 1000 synthetic notes, 3 edits
+    python -m tools.bench.serve --notes 10 --edits 1 --json /tmp/serve.json
 
-It writes a synthetic corpus (tools/bench_site.py) into a temporary copy of
+It writes a synthetic corpus (tools/bench/build.py) into a temporary copy of
 the project, starts ``mkdocs serve`` there on 127.0.0.1 with the flags that
 ``tools/dev.py serve`` uses, waits for the first build, then edits one paper
 note several times: each edit appends a unique word, and the time counted is
@@ -30,12 +30,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tools import dev  # noqa: E402
-from tools.bench_site import machine, prepare, split  # noqa: E402
+from tools.bench.build import machine, prepare, split  # noqa: E402
 
 
 def free_port() -> int:
@@ -98,7 +98,7 @@ def measure(project: Path, note: str, edits: int, startup_timeout: float, edit_t
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.bench_serve", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.serve", description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=1000, help="synthetic notes (default 1000)")
     parser.add_argument("--edits", type=int, default=3, help="edits to time (default 3)")
     parser.add_argument("--startup-timeout", type=float, default=600, help="seconds for the first build")

@@ -13,8 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tools.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve
-from tools.sitebuild import ROOT, build_site
+from tools.site.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve
+from tools.site.build import ROOT, build_site
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,12 +37,12 @@ from material.plugins.search.plugin import SearchIndex
 
 # MkDocs puts only this folder on sys.path while loading a hook; the
 # checkout's root holds the shared tools.
-ROOT = str(Path(__file__).resolve().parents[2])
+ROOT = str(Path(__file__).resolve().parents[3])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from tools import search_shards  # noqa: E402
-from tools.hooks.workers import Worker, WorkerGone, forking_enabled  # noqa: E402
+from tools.site import search_shards  # noqa: E402
+from tools.site.hooks.workers import Worker, WorkerGone, forking_enabled  # noqa: E402
 
 ENV = "PAPERNOTES_SEARCH_WORKER"
 log = logging.getLogger("mkdocs.hooks.search_worker")

@@ -4,7 +4,7 @@ On ``mkdocs build`` this hook replaces what Material's search sends to the
 browser: instead of ``search/search_index.json`` with every section of every
 page, which the browser turns into a Lunr index before the first result
 (about 10 s at 2,000 notes), it writes the index already computed and cut into
-small files (``tools/search_shards.py``), and points every page at a worker
+small files (``tools/site/search_shards.py``), and points every page at a worker
 that fetches only the files a query needs
 (``docs/assets/javascripts/workers/papernotes-search.js``). Results and their
 order stay Material's: the worker scores with Lunr, on the same weights.
@@ -27,11 +27,11 @@ from jinja2 import pass_context
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-ROOT = str(Path(__file__).resolve().parents[2])
+ROOT = str(Path(__file__).resolve().parents[3])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from tools import search_shards  # noqa: E402
+from tools.site import search_shards  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.sharded_search")
 

@@ -57,11 +57,11 @@ from material.plugins.blog.structure import View
 
 # MkDocs puts only this folder on sys.path while loading a hook; the
 # checkout's root holds the shared tools.
-ROOT = str(Path(__file__).resolve().parents[2])
+ROOT = str(Path(__file__).resolve().parents[3])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from tools.hooks.workers import Worker, WorkerGone, forking_enabled  # noqa: E402
+from tools.site.hooks.workers import Worker, WorkerGone, forking_enabled  # noqa: E402
 
 ENV = "PAPERNOTES_PRERENDER"
 STRIDE, SHARE = 5, (1, 2, 3)  # the worker converts 3 pages in 5; the build has the rest of the work

@@ -3,9 +3,9 @@
 The site shows notebooks as they are stored (mkdocs-jupyter ``execute: false``),
 so a notebook's outputs must be refreshed here after an edit:
 
-    .venv/bin/python tools/run_notebooks.py                  # every docs/notebooks/*.ipynb
-    .venv/bin/python tools/run_notebooks.py docs/notebooks/hm-eda.ipynb
-    .venv/bin/python tools/run_notebooks.py --check          # stale outputs -> exit 1
+    .venv/bin/python tools/site/run_notebooks.py                  # every docs/notebooks/*.ipynb
+    .venv/bin/python tools/site/run_notebooks.py docs/notebooks/hm-eda.ipynb
+    .venv/bin/python tools/site/run_notebooks.py --check          # stale outputs -> exit 1
 
 tests/test_notebooks.py runs the same execution and compares text outputs.
 """
@@ -23,7 +23,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "docs" / "notebooks"
 CELL_TIMEOUT_S = 60
 

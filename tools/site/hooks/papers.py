@@ -27,7 +27,7 @@ from pathlib import Path
 
 # MkDocs puts only this folder on sys.path while loading a hook; the
 # checkout's root holds the shared tools.
-ROOT = str(Path(__file__).resolve().parents[2])
+ROOT = str(Path(__file__).resolve().parents[3])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
@@ -35,7 +35,7 @@ import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
-from tools.bib import BibError, Paper, load
+from tools.log.bib import BibError, Paper, load
 from tools.new_week import NOTE_FIELDS, described, field_line, field_problems, yaml_line
 
 log = logging.getLogger("mkdocs.hooks.papers")

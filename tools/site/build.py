@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent  # the checkout
+ROOT = Path(__file__).resolve().parents[2]  # the checkout
 
 
 @dataclass(frozen=True)

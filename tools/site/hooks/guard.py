@@ -20,7 +20,7 @@ stays strict under ``-q`` and ``-v``.
   ``BuildError`` (a bug, a missing ``--8<--`` snippet) ends ``mkdocs build``
   with that one line instead of a traceback, which ``-v`` still shows.
 - **Nothing waits on a worker**: on a build error and at shutdown every
-  worker process is stopped (``tools/hooks/workers.py``).
+  worker process is stopped (``tools/site/hooks/workers.py``).
 
 First in the ``hooks:`` list, and its events run first or last (priorities
 +-1000) whatever the other plugins ask for.
@@ -44,11 +44,11 @@ from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
-ROOT = str(Path(__file__).resolve().parents[2])
+ROOT = str(Path(__file__).resolve().parents[3])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from tools.hooks import workers  # noqa: E402
+from tools.site.hooks import workers  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.guard")
 STREAM = "MkDocsStreamHandler"  # the name MkDocs gives the handler that prints to the terminal

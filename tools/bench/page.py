@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Write docs/performance.md from the benchmark results committed under benchmarks/.
 
-    python -m tools.bench_page            # rewrite the page
-    python -m tools.bench_page --check    # exit 1 if the page is not what the results give
+    python -m tools.bench.page            # rewrite the page
+    python -m tools.bench.page --check    # exit 1 if the page is not what the results give
 
 Each table is stamped with the machine and the date of the run it comes
-from. Results: benchmarks/site-*.json (tools/bench_site.py, the newest by its
-date), serve.json (tools/bench_serve.py), search.json (tools/bench_search.py),
-typing.json (tools/bench_typing.py),
-snippets-<device>.json (tools/bench_snippets.py).
+from. Results: benchmarks/site-*.json (tools/bench/build.py, the newest by its
+date), serve.json (tools/bench/serve.py), search.json (tools/bench/search.py),
+typing.json (tools/bench/search_typing.py),
+snippets-<device>.json (tools/bench/snippets.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import math
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "benchmarks"
 PAGE = ROOT / "docs" / "performance.md"
 CHARTS = ROOT / "docs" / "assets" / "images"
@@ -31,7 +31,7 @@ INTRO = """\
 How the site's build grows with the log, how fast an edit shows under
 `tools/dev.py serve`, how fast search answers, and how the notes' snippets
 compare with PyTorch's own implementations. This page is written by
-`tools/bench_page.py` from the results committed under `benchmarks/`; each
+`tools/bench/page.py` from the results committed under `benchmarks/`; each
 table names the machine and the date of its run. Timings on a shared machine
 vary from run to run: compare figures within one table, which were measured
 in one run.
@@ -50,22 +50,22 @@ Profiles of `mkdocs build` under `python -m cProfile` on this machine
   plugin 24% (parsing each page's HTML and segmenting Chinese with jieba),
   the blog plugin re-converting posts for its listings 8%, latex2mathml 8%,
   Python-Markdown most of the rest. `navigation.prune` and the sidebar limit
-  of 40 notes per section (`tools/hooks/nav.py`) took the navigation down to a
+  of 40 notes per section (`tools/site/hooks/nav.py`) took the navigation down to a
   few per cent and made a page's size independent of the size of the log.
 - mkdocs-jupyter read every Markdown page with jupytext three times per
   build to look for a notebook header, 23% at N = 400 (now
   `ignore: ["*.md"]`: notebooks are `.ipynb`).
 - The blog plugin converted every weekly report three times more for its
   listings (index, archive, categories), 16% at N = 1,000
-  (`tools/hooks/blog.py` converts only the excerpt), and asked "is this page
+  (`tools/site/hooks/blog.py` converts only the excerpt), and asked "is this page
   a post?" by comparing the page with every post, each comparison computing
   two titles from Markdown: 24 s of a 108 s profile at N = 2,000, growing
-  with the square of the log (`tools/hooks/blog.py` looks the page up by
+  with the square of the log (`tools/site/hooks/blog.py` looks the page up by
   path).
 - What is left grows linearly: Python-Markdown about 40%, search indexing
   about 25% (half of it jieba), templates about 15%, latex2mathml 8%. A build
-  uses one core, so `tools/hooks/prerender.py` has a second process convert
-  3 pages in 5 ahead of the build, and `tools/hooks/search_worker.py` one
+  uses one core, so `tools/site/hooks/prerender.py` has a second process convert
+  3 pages in 5 ahead of the build, and `tools/site/hooks/search_worker.py` one
   index every page for search as soon as its HTML is final; both are
   checked to leave the site byte for byte as a one-process build writes it.
 - Run to run, on this shared 2-core machine: four builds of the N = 2,000
@@ -141,7 +141,7 @@ def site_section(record: dict) -> str:
     lines = [
         "## Build time and size",
         "",
-        "`python -m tools.bench_site` writes a synthetic log of N notes like ours (a quarter weekly "
+        "`python -m tools.bench.build` writes a synthetic log of N notes like ours (a quarter weekly "
         "reports, half paper notes with BibTeX entries, a quarter course notes; about 1,500 words of "
         "Chinese and English each, with formulas, code, a table and tags) into a copy of the project "
         "and builds it with `mkdocs build --strict`. *before* is the configuration without the "
@@ -180,7 +180,7 @@ def serve_section(record: dict) -> str:
     return "\n".join([
         "## Editing under serve",
         "",
-        f"`python -m tools.bench_serve` starts `{record['command']}` on a synthetic log of "
+        f"`python -m tools.bench.serve` starts `{record['command']}` on a synthetic log of "
         f"{record['notes']:,} notes, edits one note several times and polls its URL until the edit is served.",
         "",
         _stamp(record),
@@ -198,9 +198,9 @@ def search_section(record: dict) -> str:
     lines = [
         "## Search",
         "",
-        "`python -m tools.bench_search` builds the synthetic log at each size twice: with Material's own "
+        "`python -m tools.bench.search` builds the synthetic log at each size twice: with Material's own "
         "search, where the browser fetches every section in `search_index.json` and builds a Lunr index of "
-        "them in a web worker before the first query, and with the sharded index (`tools/search_shards.py`), "
+        "them in a web worker before the first query, and with the sharded index (`tools/site/search_shards.py`), "
         "computed at build time and cut into files that a worker of ours fetches only as a query needs them. "
         "For each query it opens the home page in headless Chromium with an empty cache, types the query into "
         "the search box and waits for its first results. Both answer every query alike, scores and order "
@@ -238,7 +238,7 @@ def typing_section(record: dict) -> str:
     lines = [
         "### Typed key by key",
         "",
-        f"`python -m tools.bench_typing` types each word into the search box of {notes} at "
+        f"`python -m tools.bench.search_typing` types each word into the search box of {notes} at "
         f"{record['delay_ms']} ms a key, and times the answer to the whole word from the last key: every key "
         "sends a query, and the worker must not keep the last one waiting behind the others."
         + (" *before* is the worker that finished every query and then dropped those overtaken; *after* stops "
@@ -280,7 +280,7 @@ def snippets_section(record: dict) -> str:
     lines = [
         f"## Snippets on {record['device'].upper()}" + (", freed memory reused" if reused else ""),
         "",
-        "`python -m tools.bench_snippets" + (" --reuse-freed-memory" if reused else "")
+        "`python -m tools.bench.snippets" + (" --reuse-freed-memory" if reused else "")
         + "`: each pair timed in turns with `torch.utils.benchmark`, medians over rounds.",
         "",
     ]
@@ -324,7 +324,7 @@ def snippets_section(record: dict) -> str:
                              f"{case['ms']['readable'] / case['ms'][name]:.2f}x | | |")
     lines += ["", f"`torch.optim.Adam(foreach=False)`: {_ms(a['ms']['torch.optim.Adam(foreach=False)'])} ms.", ""]
     lines += ["Dropout, p = 0.5, each method drawing its own mask:", ""]
-    from tools.bench_dropout import table  # noqa: E402
+    from tools.bench.dropout import table  # noqa: E402
 
     lines.append(table(record["dropout"]["results"]))
     return "\n".join(lines)
@@ -365,7 +365,7 @@ def render() -> dict[Path, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.bench_page", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.page", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check that the page is current")
     args = parser.parse_args(argv)
     files = render()
@@ -373,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         stale = [path for path, text in files.items()
                  if not path.exists() or path.read_text(encoding="utf-8") != text]
         for path in stale:
-            print(f"{path.relative_to(ROOT)}: not what benchmarks/ gives; run python -m tools.bench_page",
+            print(f"{path.relative_to(ROOT)}: not what benchmarks/ gives; run python -m tools.bench.page",
                   file=sys.stderr)
         return 1 if stale else 0
     for path, text in files.items():

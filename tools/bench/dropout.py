@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Time three ways to apply dropout: mask multiply, masked assignment, F.dropout.
 
-    python -m tools.bench_dropout                       # CPU, prints a table
-    python -m tools.bench_dropout --device cuda --json benchmarks/dropout-cuda.json
+    python -m tools.bench.dropout                       # CPU, prints a table
+    python -m tools.bench.dropout --device cuda --json benchmarks/dropout-cuda.json
 
 Each method draws its own mask inside the timed region, so all three pay for
 their random numbers. Times come from torch.utils.benchmark (which synchronises
@@ -62,8 +62,8 @@ def device_name(device: torch.device) -> str:
 
 def bench(sizes: list[int], p: float, device: torch.device, min_run_time: float, rounds: int = 3) -> list[dict]:
     """Median time of each method at each size: the methods take turns for ``rounds`` rounds, and
-    each figure is the median of its rounds' medians (tools.bench_snippets.timed)."""
-    from tools.bench_snippets import timed  # that module imports this one
+    each figure is the median of its rounds' medians (tools.bench.snippets.timed)."""
+    from tools.bench.snippets import timed  # that module imports this one
 
     rows = []
     for n in sizes:
@@ -89,7 +89,7 @@ def table(rows: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="tools/bench_dropout", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="tools/bench/dropout", description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[2**16, 2**20, 2**24], help="numbers of elements")
     parser.add_argument("-p", type=float, default=0.5, help="drop probability (default: 0.5)")
@@ -100,10 +100,10 @@ def main(argv: list[str] | None = None) -> int:
 
     device = torch.device(args.device)
     if device.type == "cuda" and not torch.cuda.is_available():
-        print(f"tools/bench_dropout: --device {args.device}: CUDA is not available here", file=sys.stderr)
+        print(f"tools/bench/dropout: --device {args.device}: CUDA is not available here", file=sys.stderr)
         return 2
     if not 0.0 < args.p < 1.0:
-        print(f"tools/bench_dropout: -p {args.p}: must be strictly between 0 and 1", file=sys.stderr)
+        print(f"tools/bench/dropout: -p {args.p}: must be strictly between 0 and 1", file=sys.stderr)
         return 2
     torch.manual_seed(0)
     rows = bench(args.sizes, args.p, device, args.min_run_time, args.rounds)

@@ -3,16 +3,16 @@
 on a CPU, how the three paths compare across window shapes and input layouts, and what
 fast=True picks for the small inputs of one image.
 
-    python -m tools.bench_swin_parts        # CUDA: one line per timing (benchmarks/swin-parts-cuda.log)
-    python -m tools.bench_swin_parts --cpu  # CPU: shapes (benchmarks/swin-shapes-cpu.log)
+    python -m tools.bench.swin_parts        # CUDA: one line per timing (benchmarks/swin-parts-cuda.log)
+    python -m tools.bench.swin_parts --cpu  # CPU: shapes (benchmarks/swin-shapes-cpu.log)
 
-tools/bench_snippets.py times cosine_attention(fast=True) against the readable
+tools/bench/snippets.py times cosine_attention(fast=True) against the readable
 path. This splits the fast path into its parts, F.normalize of q and k and
 F.scaled_dot_product_attention (each backend that accepts float32 with a
 bias), times the readable path under torch.compile, and times a candidate
 that normalises with F.rms_norm (rms_norm_candidate), to see how far a 2x
 speed-up is from what the parts cost, and the one-kernel candidate of
-tools/swin_fused.py (also with the shifted-window mask, on q, k, v as the
+tools/bench/swin_fused.py (also with the shifted-window mask, on q, k, v as the
 module passes them). The bfloat16 line is there for scale only: it is not
 the same computation. Output of the committed run:
 benchmarks/swin-parts-cuda.log.
@@ -27,7 +27,7 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.utils import benchmark
 
 from snippets.swin_v2 import MAX_LOGIT_SCALE, cosine_attention
-from tools.bench_snippets import module_qkv, reuse_freed_memory, swin_inputs, timed
+from tools.bench.snippets import module_qkv, reuse_freed_memory, swin_inputs, timed
 
 
 def t(label, fn):
@@ -69,10 +69,10 @@ def cpu_shapes() -> int:
     separately and on views of one qkv tensor (the module's layout), malloc keeping freed memory
     (no page faults on any side), the three paths taking turns."""
     from snippets.swin_v2 import WindowAttention, cosine_attention_blocked, cosine_attention_sdpa, shifted_window_mask
-    from tools.bench_dropout import device_name
+    from tools.bench.dropout import device_name
 
     if not reuse_freed_memory():
-        print("tools/bench_swin_parts --cpu: needs glibc's mallopt", file=sys.stderr)
+        print("tools/bench/swin_parts --cpu: needs glibc's mallopt", file=sys.stderr)
         return 2
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     print(f"{device_name(torch.device('cpu'))}, {when}, torch {torch.__version__}, "
@@ -126,7 +126,7 @@ def main() -> int:
     if "--cpu" in sys.argv[1:]:
         return cpu_shapes()
     if not torch.cuda.is_available():
-        print("tools/bench_swin_parts: needs a CUDA device", file=sys.stderr)
+        print("tools/bench/swin_parts: needs a CUDA device", file=sys.stderr)
         return 2
     torch.manual_seed(0)
     B_, H, N, D = 1024, 4, 64, 32
@@ -160,7 +160,7 @@ def main() -> int:
     gap = (rms_norm_candidate(q, k, v, ls, bias) - cosine_attention(q, k, v, ls, bias, fast=False)).abs().max()
     print(f"rms_norm candidate: largest difference from the readable path {gap.item():.2e}")
     t("rms_norm candidate, bias", lambda: rms_norm_candidate(q, k, v, ls, bias))
-    from tools.swin_fused import fused_cosine_attention  # Triton, which CUDA builds of torch bring
+    from tools.bench.swin_fused import fused_cosine_attention  # Triton, which CUDA builds of torch bring
 
     gap = (fused_cosine_attention(q, k, v, ls, bias) - cosine_attention(q, k, v, ls, bias, fast=False)).abs().max()
     print(f"fused candidate: largest difference from the readable path {gap.item():.2e}")

@@ -1,9 +1,9 @@
 """A candidate GPU fast path for Swin V2's scaled cosine attention: one Triton kernel per call.
 
-    from tools.swin_fused import fused_cosine_attention
+    from tools.bench.swin_fused import fused_cosine_attention
     out = fused_cosine_attention(q, k, v, logit_scale, bias, mask)  # as snippets.swin_v2.cosine_attention
 
-tools/bench_swin_parts times it on a GPU next to the note's paths; until a run
+tools/bench/swin_parts times it on a GPU next to the note's paths; until a run
 there says it is faster and agrees, the note's dispatch does not use it.
 
 One program per window, head and block of up to 64 queries: it reads its

@@ -39,7 +39,7 @@ from pathlib import Path
 
 # MkDocs puts only this folder on sys.path while loading a hook; the
 # checkout's root holds the shared tools.
-ROOT = str(Path(__file__).resolve().parents[2])
+ROOT = str(Path(__file__).resolve().parents[3])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
