@@ -15,26 +15,11 @@ import pytest
 import torch
 
 from snippets.adam import Adam
+from tests.support import Largest
 
 ATOL = {torch.float32: 1e-6, torch.float64: 1e-12}
-LARGEST: dict[str, float] = {}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_largest():
-    yield
-    for dtype, diff in sorted(LARGEST.items()):
-        print(f"\nadam largest |diff| vs torch.optim after 200 steps {dtype}: {diff:.3g}", end="")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """The tensors here are small: on a busy machine, a second thread spin-waiting in
-    OpenMP made these tests several times slower, and gains nothing."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+LARGEST = Largest("adam", atol=ATOL)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _gradients(shapes, steps, dtype, device, seed=0):
@@ -76,10 +61,8 @@ def test_matches_torch_over_200_steps(device, dtype, amsgrad, maximize, decay, e
             p.grad, q.grad = grad.clone(), grad.clone()
         ours.step()
         ref.step()
-    key = str(dtype).removeprefix("torch.")
     for p, q in zip(ours_params, ref_params):
-        LARGEST[key] = max(LARGEST.get(key, 0.0), (p - q).abs().max().item())
-        torch.testing.assert_close(p, q, atol=ATOL[dtype], rtol=0)
+        LARGEST.close("vs torch.optim after 200 steps", p, q, dtype)
     # the state has moved: the comparison is not between two unchanged tensors
     assert not torch.equal(ours_params[0], start[0])
 

@@ -15,33 +15,12 @@ import torch
 
 from snippets.appnp import appnp_propagate, ppnp_propagate
 from snippets.gcn import normalized_adjacency
+from tests.support import Largest
 
 ATOL = {torch.float32: 1e-5, torch.float64: 1e-12}
 DTYPES = [torch.float32, torch.float64]
-LARGEST: dict[tuple[str, str], float] = {}
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Small tensors: a second OpenMP thread only spin-waits on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-
-def _close(name, ours, ref):
-    diff = (ours - ref).abs().max().item()
-    key = (name, str(ours.dtype).removeprefix("torch."))
-    LARGEST[key] = max(LARGEST.get(key, 0.0), diff)
-    torch.testing.assert_close(ours, ref, atol=ATOL[ours.dtype], rtol=0)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_largest():
-    yield
-    for (name, dtype), diff in sorted(LARGEST.items()):
-        print(f"\nappnp largest |diff| {name} {dtype}: {diff:.3g}", end="")
+LARGEST = Largest("appnp", atol=ATOL)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def problem(N, p, C, seed, device, dtype):
@@ -65,7 +44,7 @@ SETTINGS = [(20, 0.2, 0.1, 0), (50, 0.08, 0.1, 1), (35, 0.15, 0.2, 2), (10, 0.5,
 def test_closed_form_against_eigendecomposition(device, dtype, N, p, alpha, seed):
     a_hat, h = problem(N, p, 3, seed, device, dtype)
     ref = closed_form_by_eigh(a_hat, h, alpha).to(dtype)
-    _close("PPNP closed form", ppnp_propagate(h, a_hat, alpha), ref)
+    LARGEST.close("PPNP closed form", ppnp_propagate(h, a_hat, alpha), ref)
 
 
 @pytest.mark.parametrize("N,p,alpha,seed", SETTINGS)
@@ -98,8 +77,8 @@ def test_iteration_converges_to_closed_form(device, dtype):
     a_hat, h = problem(30, 0.2, 4, 7, device, dtype)
     alpha = 0.1
     z = appnp_propagate(h, a_hat, alpha, 400)  # 0.9**400 ~ 5e-19
-    _close("APPNP K=400 vs closed form", z, closed_form_by_eigh(a_hat, h, alpha).to(dtype))
-    _close("APPNP vs PPNP", z, ppnp_propagate(h, a_hat, alpha))
+    LARGEST.close("APPNP K=400 vs closed form", z, closed_form_by_eigh(a_hat, h, alpha).to(dtype))
+    LARGEST.close("APPNP vs PPNP", z, ppnp_propagate(h, a_hat, alpha))
 
 
 def test_neumann_series_partial_sums(device):
@@ -110,7 +89,7 @@ def test_neumann_series_partial_sums(device):
     for k in range(K):
         series = series + alpha * (1 - alpha) ** k * term
         term = a_hat @ term  # A^{k+1} H
-    _close("Neumann partial sum", appnp_propagate(h, a_hat, alpha, K), series + (1 - alpha) ** K * term)
+    LARGEST.close("Neumann partial sum", appnp_propagate(h, a_hat, alpha, K), series + (1 - alpha) ** K * term)
 
 
 def test_gradient_through_propagation(device):
@@ -121,4 +100,4 @@ def test_gradient_through_propagation(device):
     appnp_propagate(h1, a_hat, alpha, 200).sum().backward()
     h2 = h.clone().requires_grad_()
     ppnp_propagate(h2, a_hat, alpha).sum().backward()
-    _close("grad H", h1.grad, h2.grad)
+    LARGEST.close("grad H", h1.grad, h2.grad)

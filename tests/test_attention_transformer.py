@@ -19,28 +19,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from snippets.attention_transformer import layer_norm, mlm_mask, nsp_pair, offset_matrix, positional_encoding
+from tests.support import Largest
 
 ATOL = {torch.float32: 1e-4, torch.float64: 1e-10}
 DTYPES = [torch.float32, torch.float64]
-LARGEST: dict[str, float] = {}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_largest():
-    yield
-    for key, diff in sorted(LARGEST.items()):
-        print(f"\nattention_transformer largest {key}: {diff:.3g}", end="")
-
-
-def _close(name, ours, ref, dtype, atol=None):
-    key = f"|diff| {name} {str(dtype).removeprefix('torch.')}"
-    LARGEST[key] = max(LARGEST.get(key, 0.0), float((ours - ref).detach().abs().max()))
-    torch.testing.assert_close(ours, ref, atol=ATOL[dtype] if atol is None else atol, rtol=0)
-
-
-def _z(name, z):
-    LARGEST[f"|z| {name}"] = max(LARGEST.get(f"|z| {name}", 0.0), abs(z))
-    assert abs(z) < 5, f"{name}: {z:.2f} standard errors from the expected value"
+LARGEST = Largest("attention_transformer", atol=ATOL)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -49,7 +32,7 @@ def test_encoding_values(device, dtype):
     assert P.shape == (50, 8)
     torch.testing.assert_close(P[0], torch.tensor([0.0, 1.0] * 4, dtype=dtype, device=device))
     expected = torch.tensor(math.sin(7 / 10000 ** (4 / 8)), dtype=dtype, device=device)
-    _close("P[7, 4] vs sin(7 / 10000^(4/8))", P[7, 4], expected, dtype, atol=1e-6)
+    LARGEST.close("P[7, 4] vs sin(7 / 10000^(4/8))", P[7, 4], expected, dtype, atol=1e-6)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -58,8 +41,8 @@ def test_pos_plus_delta_is_a_fixed_rotation_of_pos(device, dtype, delta):
     d, n = 32, 500
     P = positional_encoding(n + delta, d, dtype=dtype, device=device)
     M = offset_matrix(delta, d, dtype=dtype, device=device)
-    _close("P[pos] @ M_delta vs P[pos + delta]", P[:n] @ M, P[delta:], dtype)
-    _close("M M^T vs I", M @ M.T, torch.eye(d, dtype=dtype, device=device), dtype)
+    LARGEST.close("P[pos] @ M_delta vs P[pos + delta]", P[:n] @ M, P[delta:], dtype)
+    LARGEST.close("M M^T vs I", M @ M.T, torch.eye(d, dtype=dtype, device=device), dtype)
     # block diagonal: nothing outside the 2x2 blocks
     blocks = torch.block_diag(*[torch.ones(2, 2, dtype=dtype, device=device)] * (d // 2))
     assert torch.equal(M * (1 - blocks), torch.zeros_like(M))
@@ -73,8 +56,8 @@ def test_the_map_fitted_on_early_positions_holds_everywhere(device, delta):
     P = positional_encoding(n + delta, d, dtype=dtype, device=device)
     # least squares: the M that best maps P[0:3000] to P[delta:delta+3000]
     M_fit = torch.linalg.lstsq(P[:n_fit].cpu(), P[delta : delta + n_fit].cpu()).solution.to(device)  # (d, d)
-    _close("M fitted on pos < 3000 vs closed-form M_delta", M_fit, offset_matrix(delta, d, dtype=dtype, device=device), dtype, atol=1e-10)
-    _close("M fitted applied to pos 3000..5999 vs P[pos + delta]", P[n_fit:n] @ M_fit, P[n_fit + delta :], dtype, atol=1e-10)
+    LARGEST.close("M fitted on pos < 3000 vs closed-form M_delta", M_fit, offset_matrix(delta, d, dtype=dtype, device=device), dtype, atol=1e-10)
+    LARGEST.close("M fitted applied to pos 3000..5999 vs P[pos + delta]", P[n_fit:n] @ M_fit, P[n_fit + delta :], dtype, atol=1e-10)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -85,7 +68,7 @@ def test_layer_norm_matches_nn_layer_norm(device, dtype):
     with torch.no_grad():
         ln.weight.uniform_(0.5, 1.5)
         ln.bias.uniform_(-1, 1)
-    _close("layer_norm vs nn.LayerNorm", layer_norm(X, ln.weight, ln.bias), ln(X), dtype, atol=1e-5 if dtype == torch.float32 else 1e-12)
+    LARGEST.close("layer_norm vs nn.LayerNorm", layer_norm(X, ln.weight, ln.bias), ln(X), dtype, atol=1e-5 if dtype == torch.float32 else 1e-12)
     # each token independently: changing one sample changes no other sample's output
     X2 = X.clone()
     X2[0] = 100 * X2[0]
@@ -101,7 +84,7 @@ def test_mlm_proportions_15_and_80_10_10(device):
     tokens = torch.randint(4, V, (n,), generator=g, device=device)
     out, chosen = mlm_mask(tokens, V, mask_id, generator=g)
     k = int(chosen.sum())
-    _z("chosen fraction vs 0.15", (k / n - 0.15) / math.sqrt(0.15 * 0.85 / n))
+    LARGEST.z("chosen fraction vs 0.15", (k / n - 0.15) / math.sqrt(0.15 * 0.85 / n))
     assert torch.equal(out[~chosen], tokens[~chosen])  # unchosen positions are never touched
     masked = int((out[chosen] == mask_id).sum())
     same = int((out[chosen] == tokens[chosen]).sum())
@@ -109,7 +92,7 @@ def test_mlm_proportions_15_and_80_10_10(device):
     # a random replacement equals the original with probability 1/V; tokens never equal mask_id
     p_same = 0.1 + 0.1 / V
     for name, count, p in [("mask 0.8", masked, 0.8), ("unchanged 0.1", same, p_same), ("random 0.1", other, 0.1 - 0.1 / V)]:
-        _z(f"MLM {name}", (count / k - p) / math.sqrt(p * (1 - p) / k))
+        LARGEST.z(f"MLM {name}", (count / k - p) / math.sqrt(p * (1 - p) / k))
 
 
 def test_nsp_half_true_next_sentences():
@@ -121,4 +104,4 @@ def test_nsp_half_true_next_sentences():
         a, b, is_next = nsp_pair(corpus[i % 999], corpus[i % 999 + 1], corpus, generator=g)
         assert a == corpus[i % 999] and (b == corpus[i % 999 + 1] or not is_next)
         labels.append(is_next)
-    _z("NSP is_next vs 0.5", (sum(labels) / n - 0.5) / math.sqrt(0.25 / n))
+    LARGEST.z("NSP is_next vs 0.5", (sum(labels) / n - 0.5) / math.sqrt(0.25 / n))

@@ -19,33 +19,12 @@ import pytest
 import torch
 
 from snippets.clip import clip_loss
+from tests.support import Largest
 
 ATOL = {"loss": {torch.float32: 1e-5, torch.float64: 1e-12}, "grad": {torch.float32: 1e-6, torch.float64: 1e-12}}
 DTYPES = [torch.float32, torch.float64]
-LARGEST: dict[tuple[str, str], float] = {}
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Small tensors: a second OpenMP thread only spin-waits on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-
-def _close(kind, name, ours, ref):
-    diff = (ours.detach() - ref.detach()).abs().max().item()
-    key = (name, str(ours.dtype).removeprefix("torch."))
-    LARGEST[key] = max(LARGEST.get(key, 0.0), diff)
-    torch.testing.assert_close(ours, ref, atol=ATOL[kind][ours.dtype], rtol=0)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_largest():
-    yield
-    for (name, dtype), diff in sorted(LARGEST.items()):
-        print(f"\nclip largest |diff| {name} {dtype}: {diff:.3g}", end="")
+LARGEST = Largest("clip", atol=ATOL["loss"])
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def figure3_loss(I_f, T_f, scale):
@@ -74,11 +53,11 @@ def test_loss_and_gradients_match_figure_3(device, dtype, n, d, scale):
     log_scale = torch.tensor(math.log(scale), device=device, dtype=dtype, requires_grad=True)
     ours = clip_loss(I_f, T_f, log_scale.exp())
     ref = figure3_loss(I_f, T_f, log_scale.exp())
-    _close("loss", "loss", ours, ref)
+    LARGEST.close("loss", ours, ref)
     grads_ours = torch.autograd.grad(ours, [I_f, T_f, log_scale])
     grads_ref = torch.autograd.grad(ref, [I_f, T_f, log_scale])
     for name, a, b in zip(["grad image", "grad text", "grad log scale"], grads_ours, grads_ref):
-        _close("loss" if name == "grad log scale" else "grad", name, a, b)
+        LARGEST.close(name, a, b, atol=ATOL["loss" if name == "grad log scale" else "grad"])
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -86,7 +65,7 @@ def test_symmetric_in_images_and_texts(device, dtype):
     g = torch.Generator(device=device).manual_seed(1)
     I_f = torch.randn(6, 10, generator=g, device=device, dtype=dtype)
     T_f = torch.randn(6, 10, generator=g, device=device, dtype=dtype)
-    _close("loss", "swap", clip_loss(T_f, I_f, 14.0), clip_loss(I_f, T_f, 14.0))
+    LARGEST.close("swap", clip_loss(T_f, I_f, 14.0), clip_loss(I_f, T_f, 14.0))
 
 
 def test_scale_invariant_in_feature_norms_and_float_scale(device):
@@ -95,8 +74,8 @@ def test_scale_invariant_in_feature_norms_and_float_scale(device):
     T_f = torch.randn(7, 12, generator=g, device=device, dtype=torch.float64)
     norms = torch.rand(7, 1, generator=g, device=device, dtype=torch.float64) * 10 + 0.1
     base = clip_loss(I_f, T_f, 20.0)
-    _close("loss", "rescaled features", clip_loss(I_f * norms, T_f, 20.0), base)
-    _close("loss", "tensor scale", clip_loss(I_f, T_f, torch.tensor(20.0, device=device, dtype=torch.float64)), base)
+    LARGEST.close("rescaled features", clip_loss(I_f * norms, T_f, 20.0), base)
+    LARGEST.close("tensor scale", clip_loss(I_f, T_f, torch.tensor(20.0, device=device, dtype=torch.float64)), base)
 
 
 def test_perfect_alignment_limit(device):
@@ -105,7 +84,7 @@ def test_perfect_alignment_limit(device):
     e = torch.eye(n, 8, device=device, dtype=torch.float64)
     for scale in (1.0, 5.0, 30.0):
         expected = torch.tensor(math.log1p((n - 1) * math.exp(-scale)), device=device, dtype=torch.float64)
-        _close("loss", "aligned", clip_loss(e, e, scale), expected)
+        LARGEST.close("aligned", clip_loss(e, e, scale), expected)
 
 
 def test_permuted_pairs_cost_more(device):

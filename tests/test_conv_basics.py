@@ -13,23 +13,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from snippets.conv_basics import conv1x1_as_linear, corr2d, corr2d_multi_in_out
+from tests.support import Largest
 
 ATOL = {torch.float32: 1e-5, torch.float64: 1e-12}
 DTYPES = [torch.float32, torch.float64]
-LARGEST: dict[str, float] = {}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_largest():
-    yield
-    for key, diff in sorted(LARGEST.items()):
-        print(f"\nconv_basics largest |diff| {key}: {diff:.3g}", end="")
-
-
-def _close(name, ours, ref, dtype):
-    key = f"{name} {str(dtype).removeprefix('torch.')}"
-    LARGEST[key] = max(LARGEST.get(key, 0.0), float((ours - ref).detach().abs().max()))
-    torch.testing.assert_close(ours, ref, atol=ATOL[dtype], rtol=0)
+LARGEST = Largest("conv_basics", atol=ATOL)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -38,7 +26,7 @@ def test_corr2d_is_f_conv2d_without_flip(device, dtype):
     X = torch.randn(7, 9, generator=g, device=device, dtype=dtype)
     K = torch.randn(2, 3, generator=g, device=device, dtype=dtype)
     ref = F.conv2d(X[None, None], K[None, None])[0, 0]  # (6, 7)
-    _close("corr2d vs F.conv2d", corr2d(X, K), ref, dtype)
+    LARGEST.close("corr2d vs F.conv2d", corr2d(X, K), ref, dtype)
     # a true convolution (flipped kernel) is something else
     flipped = F.conv2d(X[None, None], K.flip(0, 1)[None, None])[0, 0]
     assert (corr2d(X, K) - flipped).abs().max() > 0.1
@@ -51,7 +39,7 @@ def test_multi_in_out_channels_match_f_conv2d(device, dtype):
     K = torch.randn(4, 3, 3, 3, generator=g, device=device, dtype=dtype)  # (c_o, c_i, k, k)
     ours = corr2d_multi_in_out(X, K)
     assert ours.shape == (4, 4, 3)
-    _close("corr2d_multi_in_out vs F.conv2d", ours, F.conv2d(X[None], K)[0], dtype)
+    LARGEST.close("corr2d_multi_in_out vs F.conv2d", ours, F.conv2d(X[None], K)[0], dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -67,6 +55,6 @@ def test_1x1_conv_is_a_per_pixel_linear_layer(device, dtype, bias):
     X = torch.randn(2, 6, 5, 7, device=device, dtype=dtype)
     ours = conv1x1_as_linear(X, linear.weight, linear.bias)
     assert ours.shape == (2, 4, 5, 7)
-    _close("1x1 conv as linear vs nn.Conv2d", ours, conv(X), dtype)
+    LARGEST.close("1x1 conv as linear vs nn.Conv2d", ours, conv(X), dtype)
     # and pixel by pixel: output[:, :, i, j] is the linear layer applied to X[:, :, i, j]
-    _close("1x1 conv as linear vs nn.Linear at one pixel", ours[:, :, 3, 5], linear(X[:, :, 3, 5]), dtype)
+    LARGEST.close("1x1 conv as linear vs nn.Linear at one pixel", ours[:, :, 3, 5], linear(X[:, :, 3, 5]), dtype)

@@ -13,23 +13,11 @@ import torch
 import torch.nn.functional as F
 
 from snippets.detection_segmentation import bilinear_kernel, bilinear_upsampler, gram, random_crop_pair
+from tests.support import Largest
 
 ATOL = {torch.float32: 1e-5, torch.float64: 1e-12}
 DTYPES = [torch.float32, torch.float64]
-LARGEST: dict[str, float] = {}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_largest():
-    yield
-    for key, diff in sorted(LARGEST.items()):
-        print(f"\ndetection_segmentation largest |diff| {key}: {diff:.3g}", end="")
-
-
-def _close(name, ours, ref, dtype):
-    key = f"{name} {str(dtype).removeprefix('torch.')}"
-    LARGEST[key] = max(LARGEST.get(key, 0.0), float((ours - ref).detach().abs().max()))
-    torch.testing.assert_close(ours, ref, atol=ATOL[dtype], rtol=0)
+LARGEST = Largest("detection_segmentation", atol=ATOL)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -43,7 +31,7 @@ def test_bilinear_transposed_conv_equals_interpolate_inside_the_border(device, d
     ref = F.interpolate(x, scale_factor=scale, mode="bilinear", align_corners=False)
     assert ours.shape == ref.shape == (2, 3, 6 * scale, 7 * scale)
     b = scale // 2  # the border where they differ
-    _close(f"transposed conv vs interpolate without a {b}-pixel border", ours[..., b:-b, b:-b], ref[..., b:-b, b:-b], dtype)
+    LARGEST.close(f"transposed conv vs interpolate without a {b}-pixel border", ours[..., b:-b, b:-b], ref[..., b:-b, b:-b], dtype)
     # the border itself differs: the transposed convolution pads with zeros, interpolate clamps
     border = torch.ones(6 * scale, 7 * scale, dtype=torch.bool, device=device)
     border[b:-b, b:-b] = False
@@ -87,7 +75,7 @@ def test_gram_matrix(device, dtype):
     g = torch.Generator(device=device).manual_seed(1)
     X = torch.randn(4, 5, 6, generator=g, device=device, dtype=dtype)
     ref = torch.einsum("chw,dhw->cd", X, X) / (4 * 5 * 6)
-    _close("gram vs einsum", gram(X), ref, dtype)
+    LARGEST.close("gram vs einsum", gram(X), ref, dtype)
     # position-free: permuting the pixels leaves the Gram matrix as it is
     perm = torch.randperm(30, generator=g, device=device)
-    _close("gram of shuffled pixels", gram(X.reshape(4, 30)[:, perm].reshape(4, 5, 6)), gram(X), dtype)
+    LARGEST.close("gram of shuffled pixels", gram(X.reshape(4, 30)[:, perm].reshape(4, 5, 6)), gram(X), dtype)

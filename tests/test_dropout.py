@@ -15,25 +15,11 @@ import torch
 import torch.nn.functional as F
 
 from snippets.dropout import Dropout, dropout
+from tests.support import Largest
 from tools.bench import dropout as bench_dropout
 
 # Largest |z| (difference in standard errors) per (check, dtype), printed at the end.
-LARGEST_Z: dict[tuple[str, str], float] = {}
-
-
-def _z(name: str, dtype: torch.dtype, z: torch.Tensor | float) -> None:
-    z = float(torch.as_tensor(z).abs().max())
-    key = (name, str(dtype).removeprefix("torch."))
-    LARGEST_Z[key] = max(LARGEST_Z.get(key, 0.0), z)
-    assert z < 5, f"{name}: {z:.2f} standard errors from the expected value"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_largest():
-    yield
-    for (name, dtype), z in sorted(LARGEST_Z.items()):
-        print(f"\ndropout largest |z| {name} {dtype}: {z:.2f}", end="")
-
+LARGEST = Largest("dropout")
 
 DTYPES = [torch.float32, torch.float64]
 
@@ -108,9 +94,9 @@ def test_expectation_and_kept_fraction(device, dtype, p):
     g = torch.Generator(device=device).manual_seed(1234)
     y = dropout(x.expand(n, 4), p, generator=g)  # (n, 4): n draws of each element
     se = x.abs() * math.sqrt(p / ((1 - p) * n))  # standard error of the mean of one element
-    _z("mean", dtype, (y.mean(dim=0) - x) / se)
+    LARGEST.z("mean", (y.mean(dim=0) - x) / se, dtype)
     kept = (y != 0).to(torch.float64).mean()
-    _z("kept fraction", dtype, (kept - (1 - p)) / math.sqrt(p * (1 - p) / (4 * n)))
+    LARGEST.z("kept fraction", (kept - (1 - p)) / math.sqrt(p * (1 - p) / (4 * n)), dtype)
     # kept elements are exactly x / (1 - p)
     kept_values = torch.where(y != 0, y, x.expand(n, 4) / (1 - p))
     torch.testing.assert_close(kept_values, (x / (1 - p)).expand(n, 4), atol=0, rtol=0)
@@ -127,9 +113,9 @@ def test_consistent_with_f_dropout(device, dtype, p):
     # two independent samples of the kept fraction
     f_ours = (ours != 0).to(torch.float64).mean()
     f_theirs = (theirs != 0).to(torch.float64).mean()
-    _z("kept fraction vs F.dropout", dtype, (f_ours - f_theirs) / math.sqrt(2 * p * (1 - p) / n))
+    LARGEST.z("kept fraction vs F.dropout", (f_ours - f_theirs) / math.sqrt(2 * p * (1 - p) / n), dtype)
     se = 3.0 * math.sqrt(p / ((1 - p) * n))
-    _z("mean vs F.dropout", dtype, (ours.mean() - theirs.mean()) / (math.sqrt(2) * se))
+    LARGEST.z("mean vs F.dropout", (ours.mean() - theirs.mean()) / (math.sqrt(2) * se), dtype)
     # the same two values
     assert ours.unique().tolist() == pytest.approx(theirs.unique().tolist(), abs=1e-6)
 

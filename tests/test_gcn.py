@@ -13,33 +13,12 @@ import pytest
 import torch
 
 from snippets.gcn import gcn_layer, normalized_adjacency
+from tests.support import Largest
 
 ATOL = {torch.float32: 1e-6, torch.float64: 1e-12}
 DTYPES = [torch.float32, torch.float64]
-LARGEST: dict[tuple[str, str], float] = {}
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Small tensors: a second OpenMP thread only spin-waits on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-
-def _close(name, ours, ref):
-    diff = (ours - ref).abs().max().item()
-    key = (name, str(ours.dtype).removeprefix("torch."))
-    LARGEST[key] = max(LARGEST.get(key, 0.0), diff)
-    torch.testing.assert_close(ours, ref, atol=ATOL[ours.dtype], rtol=0)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_largest():
-    yield
-    for (name, dtype), diff in sorted(LARGEST.items()):
-        print(f"\ngcn largest |diff| {name} {dtype}: {diff:.3g}", end="")
+LARGEST = Largest("gcn", atol=ATOL)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def random_graph(N, p, seed, device, dtype, weighted=False):
@@ -62,8 +41,8 @@ def test_normalisation_entry_by_entry(device, dtype, N, p, seed, weighted):
     a = adj.cpu().double().tolist()
     deg = [1.0 + sum(row) for row in a]  # d~_i: the self-loop counts once
     ref = [[((1.0 if i == j else 0.0) + a[i][j]) / math.sqrt(deg[i] * deg[j]) for j in range(N)] for i in range(N)]
-    _close("A_hat", ours, torch.tensor(ref, dtype=dtype, device=device))
-    _close("symmetric", ours, ours.T)
+    LARGEST.close("A_hat", ours, torch.tensor(ref, dtype=dtype, device=device))
+    LARGEST.close("symmetric", ours, ours.T)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -76,7 +55,7 @@ def test_eigenvalues_in_minus_one_one(device, dtype, N, p, seed, weighted):
     # the top eigenvector is D~^{1/2} 1
     a_hat = normalized_adjacency(adj.to(dtype))
     v = (adj.sum(dim=1) + 1).sqrt().to(dtype)
-    _close("A_hat D^{1/2} 1", a_hat @ v, v)
+    LARGEST.close("A_hat D^{1/2} 1", a_hat @ v, v)
 
 
 def test_bipartite_graph_without_self_loops_reaches_minus_one(device):
@@ -108,4 +87,4 @@ def test_layer_aggregates_neighbours(device, dtype):
     for i in range(15):  # node i: sum over j in N(i) and i itself of h_j W / sqrt(d_i d_j)
         neigh = [j for j in range(15) if adj[i, j] != 0 or j == i]
         ref = sum((h[j] @ w) / torch.sqrt(deg[i] * deg[j]) for j in neigh)
-        _close("layer row", out[i], ref)
+        LARGEST.close("layer row", out[i], ref)

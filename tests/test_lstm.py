@@ -14,33 +14,12 @@ import torch
 import torch.nn as nn
 
 from snippets.lstm import lstm, lstm_cell
+from tests.support import Largest
 
 ATOL = {torch.float32: 1e-6, torch.float64: 1e-12}
 DTYPES = [torch.float32, torch.float64]
-LARGEST: dict[tuple[str, str], float] = {}
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Small tensors: a second OpenMP thread only spin-waits on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-
-def _close(name, ours, ref, atol=ATOL):
-    diff = (ours.detach() - ref.detach()).abs().max().item()
-    key = (name, str(ours.dtype).removeprefix("torch."))
-    LARGEST[key] = max(LARGEST.get(key, 0.0), diff)
-    torch.testing.assert_close(ours, ref, atol=atol[ours.dtype], rtol=0)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_largest():
-    yield
-    for (name, dtype), diff in sorted(LARGEST.items()):
-        print(f"\nlstm largest |diff| {name} {dtype}: {diff:.3g}", end="")
+LARGEST = Largest("lstm", atol=ATOL)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _cell(I, H, device, dtype, seed, bias=True):
@@ -61,8 +40,8 @@ def test_one_step_equals_lstm_cell(device, dtype):
     c = torch.randn(4, 7, generator=g, device=device, dtype=dtype)
     h_ours, c_ours = lstm_cell(x, (h, c), *_params(cell))
     h_ref, c_ref = cell(x, (h, c))
-    _close("step h", h_ours, h_ref)
-    _close("step c", c_ours, c_ref)
+    LARGEST.close("step h", h_ours, h_ref)
+    LARGEST.close("step c", c_ours, c_ref)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -87,11 +66,11 @@ def test_sequence_values_and_gradients_equal_lstm_cell(device, dtype, bias):
     ref_outs = torch.stack(ref_outs)  # (T, B, H)
     ref_grads = torch.autograd.grad((ref_outs * upstream).sum() + state[1].sum(), [xs, h0, c0, *params])
 
-    _close("sequence outputs", outs, ref_outs)
-    _close("sequence c_T", c, state[1])
+    LARGEST.close("sequence outputs", outs, ref_outs)
+    LARGEST.close("sequence c_T", c, state[1])
     names = ["xs", "h0", "c0"] + [n for n, _ in cell.named_parameters()]
     for name, ours, ref in zip(names, ours_grads, ref_grads):
-        _close(f"grad {name}", ours, ref)
+        LARGEST.close(f"grad {name}", ours, ref)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -107,8 +86,8 @@ def test_sequence_equals_nn_lstm(device, dtype):
     # order; in float32 the difference grows along the sequence: 4.8e-6 after 9 steps on an
     # H100 with TF32 off (1.7e-4 with it on). The cell-by-cell comparisons above keep 1e-6.
     fused = ATOL if device == "cpu" else {torch.float32: 1e-5, torch.float64: ATOL[torch.float64]}
-    _close("nn.LSTM outputs", outs, ref_outs, fused)
-    _close("nn.LSTM c_T", c, ref_c[0], fused)
+    LARGEST.close("nn.LSTM outputs", outs, ref_outs, atol=fused)
+    LARGEST.close("nn.LSTM c_T", c, ref_c[0], atol=fused)
 
 
 def test_gate_order_matters(device):

@@ -16,14 +16,7 @@ from snippets.mae import random_masking, unshuffle
 
 CASES = [(196, 0.75), (196, 0.5), (196, 0.0), (49, 0.9), (10, 0.33), (7, 0.75), (1, 0.0)]
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Small tensors: a second OpenMP thread only spin-waits on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _tokens(N, L, D, device, dtype):

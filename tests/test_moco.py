@@ -15,34 +15,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from snippets.moco import MoCo, contrastive_loss, momentum_schedule, momentum_update, symmetric_loss
+from tests.support import Largest
 
 ATOL_PARAMS = {torch.float32: 1e-6, torch.float64: 1e-12}
 ATOL_LOGITS = {torch.float32: 1e-5, torch.float64: 1e-12}
-
-LARGEST: dict[tuple[str, str], float] = {}
-
-
-def _record(name: str, ours: torch.Tensor, ref: torch.Tensor) -> None:
-    diff = (ours.detach() - ref.detach()).abs().max().item()
-    key = (name, str(ours.dtype).removeprefix("torch."))
-    LARGEST[key] = max(LARGEST.get(key, 0.0), diff)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_largest():
-    yield
-    for (name, dtype), diff in sorted(LARGEST.items()):
-        print(f"\nmoco largest |diff| {name} {dtype}: {diff:.3g}", end="")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """The tensors here are small: on a busy machine, a second thread spin-waiting in
-    OpenMP made these tests several times slower, and gains nothing."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+LARGEST = Largest("moco", atol=ATOL_PARAMS)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def small_encoder(num_classes):
@@ -108,13 +86,11 @@ def test_matches_algorithm_1(device, dtype):
         # order, the reference oldest-first, so put our negatives in the reference's order
         ptr_before = (step * B) % K
         ours_in_fifo = torch.cat([logits[:, :1], torch.roll(logits[:, 1:], -ptr_before, dims=1)], dim=1)
-        _record("logits", ours_in_fifo, expect)
-        torch.testing.assert_close(ours_in_fifo, expect, atol=ATOL_LOGITS[dtype], rtol=0)
+        LARGEST.close("logits", ours_in_fifo, expect, dtype, atol=ATOL_LOGITS)
         assert labels.dtype == torch.long and (labels == 0).all()
         # the key encoder that produced this step's keys
         for p, p_ref in zip(moco.encoder_k.parameters(), ref.f_k.parameters()):
-            _record("key encoder", p, p_ref)
-            torch.testing.assert_close(p, p_ref, atol=ATOL_PARAMS[dtype], rtol=0)
+            LARGEST.close("key encoder", p, p_ref, dtype)
 
         loss = F.cross_entropy(logits, labels)
         optimizer.zero_grad()
@@ -126,11 +102,9 @@ def test_matches_algorithm_1(device, dtype):
         ptr = int(moco.queue_ptr)
         pointers.append(ptr)
         queue_in_fifo = torch.roll(moco.queue, -ptr, dims=1)
-        _record("queue", queue_in_fifo, ref.queue)
-        torch.testing.assert_close(queue_in_fifo, ref.queue, atol=ATOL_PARAMS[dtype], rtol=0)
+        LARGEST.close("queue", queue_in_fifo, ref.queue, dtype)
         for p, p_ref in zip(moco.encoder_q.parameters(), ref.f_q.parameters()):
-            _record("query encoder", p, p_ref)
-            torch.testing.assert_close(p, p_ref, atol=ATOL_PARAMS[dtype], rtol=0)
+            LARGEST.close("query encoder", p, p_ref, dtype)
     assert pointers == [8, 16, 24, 0, 8, 16]
 
 
@@ -174,8 +148,7 @@ def test_momentum_update_on_a_convnet(device, dtype):
     momentum_update(f_q, f_k, m)
     for p_k, p_0, p_q in zip(f_k.parameters(), before, f_q.parameters()):
         expect = m * p_0 + (1 - m) * p_q  # Eq. (2) written out
-        _record("momentum update", p_k, expect)
-        torch.testing.assert_close(p_k, expect, atol=ATOL_PARAMS[dtype], rtol=0)
+        LARGEST.close("momentum update", p_k, expect, dtype)
     assert all(torch.equal(a, b) for a, b in zip(f_k.buffers(), buffers))
 
 
@@ -213,8 +186,7 @@ def test_v3_loss_formula(device, dtype):
 
     ours = symmetric_loss(q1, q2, k1, k2, T=T)
     expect = ctr(q1, k2) + ctr(q2, k1)
-    _record("v3 loss", ours, expect)
-    torch.testing.assert_close(ours, expect, atol={torch.float32: 1e-5, torch.float64: 1e-12}[dtype], rtol=0)
+    LARGEST.close("v3 loss", ours, expect, dtype, atol={torch.float32: 1e-5, torch.float64: 1e-12})
     assert contrastive_loss(q1, k2, T).item() == pytest.approx(ctr(q1, k2).item(), abs=1e-5)
 
 

@@ -13,23 +13,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from snippets.modern_cnns import batch_norm, conv_stack, receptive_field, weight_count
+from tests.support import Largest
 
 ATOL = {torch.float32: 1e-5, torch.float64: 1e-12}
 DTYPES = [torch.float32, torch.float64]
-LARGEST: dict[str, float] = {}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_largest():
-    yield
-    for key, diff in sorted(LARGEST.items()):
-        print(f"\nmodern_cnns largest |diff| {key}: {diff:.3g}", end="")
-
-
-def _close(name, ours, ref, dtype):
-    key = f"{name} {str(dtype).removeprefix('torch.')}"
-    LARGEST[key] = max(LARGEST.get(key, 0.0), float((ours - ref).detach().abs().max()))
-    torch.testing.assert_close(ours, ref, atol=ATOL[dtype], rtol=0)
+LARGEST = Largest("modern_cnns", atol=ATOL)
 
 
 def _positive(net):
@@ -70,11 +58,11 @@ def test_batch_norm_per_feature_for_dense_layers(device, dtype):
     gamma = torch.rand(5, generator=g, device=device, dtype=dtype) + 0.5
     beta = torch.randn(5, generator=g, device=device, dtype=dtype)
     ref = F.batch_norm(X, None, None, gamma, beta, training=True, eps=1e-5)
-    _close("batch_norm 2-D vs F.batch_norm", batch_norm(X, gamma, beta), ref, dtype)
+    LARGEST.close("batch_norm 2-D vs F.batch_norm", batch_norm(X, gamma, beta), ref, dtype)
     layer = nn.BatchNorm1d(5).to(device=device, dtype=dtype).train()
-    _close("batch_norm 2-D vs nn.BatchNorm1d", batch_norm(X, layer.weight, layer.bias), layer(X), dtype)
+    LARGEST.close("batch_norm 2-D vs nn.BatchNorm1d", batch_norm(X, layer.weight, layer.bias), layer(X), dtype)
     y = batch_norm(X, torch.ones_like(gamma), torch.zeros_like(beta))
-    _close("batch_norm 2-D feature means", y.mean(dim=0), torch.zeros(5, device=device, dtype=dtype), dtype)
+    LARGEST.close("batch_norm 2-D feature means", y.mean(dim=0), torch.zeros(5, device=device, dtype=dtype), dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -85,9 +73,9 @@ def test_batch_norm_per_channel_for_convolutions(device, dtype):
     beta = torch.randn(3, generator=g, device=device, dtype=dtype)
     ref = F.batch_norm(X, None, None, gamma, beta, training=True, eps=1e-5)
     ours = batch_norm(X, gamma, beta)
-    _close("batch_norm 4-D vs F.batch_norm", ours, ref, dtype)
+    LARGEST.close("batch_norm 4-D vs F.batch_norm", ours, ref, dtype)
     layer = nn.BatchNorm2d(3).to(device=device, dtype=dtype).train()
-    _close("batch_norm 4-D vs nn.BatchNorm2d", batch_norm(X, layer.weight, layer.bias), layer(X), dtype)
+    LARGEST.close("batch_norm 4-D vs nn.BatchNorm2d", batch_norm(X, layer.weight, layer.bias), layer(X), dtype)
     # per channel: normalising each (channel, position) separately is a different thing
     per_position = (X - X.mean(dim=0)) / torch.sqrt(X.var(dim=0, unbiased=False) + 1e-5)
     assert (batch_norm(X, torch.ones_like(gamma), torch.zeros_like(beta)) - per_position).abs().max() > 0.1

@@ -14,27 +14,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from snippets.sequence_models import Vocab, grad_clipping, shares_storage, time_major_one_hot
+from tests.support import Largest
 
 ATOL = {torch.float32: 1e-6, torch.float64: 1e-12}
 DTYPES = [torch.float32, torch.float64]
-LARGEST: dict[str, float] = {}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_largest():
-    yield
-    for key, diff in sorted(LARGEST.items()):
-        print(f"\nsequence_models largest |diff| {key}: {diff:.3g}", end="")
-
-
-def _close(name, ours, ref, dtype, relative=False):
-    """Within ATOL[dtype], absolutely, or relatively for a quantity far from 1."""
-    ours, ref = torch.as_tensor(ours).detach(), torch.as_tensor(ref).detach()
-    key = f"{name} {str(dtype).removeprefix('torch.')}"
-    diff = (ours - ref).abs().max() / (ref.abs().max() if relative else 1)
-    LARGEST[key] = max(LARGEST.get(key, 0.0), float(diff))
-    tolerance = {"rtol": ATOL[dtype], "atol": 0} if relative else {"atol": ATOL[dtype], "rtol": 0}
-    torch.testing.assert_close(ours, ref, **tolerance)
+LARGEST = Largest("sequence_models", atol=ATOL)
 
 
 def test_vocab_orders_by_frequency_unk_first():
@@ -66,12 +50,12 @@ def test_grad_clipping_matches_clip_grad_norm(device, dtype, scale):
     norm_ref = torch.nn.utils.clip_grad_norm_(ref, theta)
     # the norm reaches 840 at scale 100: summed in another order (clip_grad_norm_ on CUDA
     # takes per-tensor norms first) it differs in its last bits, 1.5e-7 relative in float32
-    _close("norm before clipping vs clip_grad_norm_ (relative)", norm_ours, norm_ref, dtype, relative=True)
+    LARGEST.close("norm before clipping vs clip_grad_norm_ (relative)", norm_ours, norm_ref, dtype, relative=True)
     for p, q in zip(ours, ref):
         # clip_grad_norm_ divides by (norm + 1e-6): a relative difference of 1e-6 / norm
         torch.testing.assert_close(p.grad, q.grad, atol=ATOL[dtype] + 2e-6 * theta, rtol=0)
     after = torch.sqrt(sum((p.grad**2).sum() for p in ours))
-    _close("norm after clipping vs min(norm, theta)", after, torch.minimum(norm_ours, torch.tensor(theta, dtype=dtype, device=device)), dtype)
+    LARGEST.close("norm after clipping vs min(norm, theta)", after, torch.minimum(norm_ours, torch.tensor(theta, dtype=dtype, device=device)), dtype)
     if scale == 0.01:  # below the threshold: untouched
         for p, g in zip(ours, grads):
             assert torch.equal(p.grad, g)
@@ -90,8 +74,8 @@ def test_time_major_input_gives_the_same_rnn_outputs(device, dtype):
     assert torch.equal(inputs[2], F.one_hot(X[:, 2], V).to(dtype))  # step t for the whole batch
     Y_t, h_t = time_major(inputs)  # (T, B, H)
     Y_b, h_b = batch_major(F.one_hot(X, V).to(dtype))  # (B, T, H)
-    _close("time-major vs batch_first RNN outputs", Y_t.transpose(0, 1), Y_b, dtype)
-    _close("time-major vs batch_first RNN final state", h_t, h_b, dtype)
+    LARGEST.close("time-major vs batch_first RNN outputs", Y_t.transpose(0, 1), Y_b, dtype)
+    LARGEST.close("time-major vs batch_first RNN final state", h_t, h_b, dtype)
     # labels in the same (time-major) order as the outputs stacked over time: Y.T.reshape(-1)
     labels = X.T.reshape(-1)  # (T * B,)
     assert labels[1 * B + 2] == X[2, 1]

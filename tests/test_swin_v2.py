@@ -23,17 +23,13 @@ from snippets.swin_v2 import (
     relative_position_index,
     shifted_window_mask,
 )
+from tests.support import Largest
 
 ATOL = {torch.float32: 1e-5, torch.float64: 1e-12}
 
 # Largest observed |ours - reference| per (comparison, dtype), printed at the end of the module.
-LARGEST: dict[tuple[str, str], float] = {}
-
-
-def _record(name: str, ours: torch.Tensor, ref: torch.Tensor) -> None:
-    diff = (ours.detach() - ref.detach()).abs().max().item() if ours.numel() else 0.0
-    key = (name, str(ours.dtype).removeprefix("torch."))
-    LARGEST[key] = max(LARGEST.get(key, 0.0), diff)
+LARGEST = Largest("swin_v2", atol=ATOL)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(autouse=True)
@@ -41,23 +37,6 @@ def _blocked_path_at_any_size(monkeypatch):
     """The tests' inputs are small, and fast=True would keep the readable path for them on a
     CPU; with no size threshold the blocked path runs where a model at full size runs it."""
     monkeypatch.setattr(swin_v2, "SMALL_LOGITS", 0)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_largest():
-    yield
-    for (name, dtype), diff in sorted(LARGEST.items()):
-        print(f"\nswin_v2 largest |diff| {name} {dtype}: {diff:.3g}", end="")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """The tensors here are small: on a busy machine, a second thread spin-waiting in
-    OpenMP made these tests several times slower, and gains nothing."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _timm_swin_v2():
@@ -164,8 +143,7 @@ def test_fast_path_matches_readable_path(device, dtype, shifted):
     mask = shifted_window_mask((8, 12), (4, 6), (2, 3), device=device, dtype=dtype) if shifted else None
     ours = fast(x, mask)
     ref = slow(x, mask)
-    _record("fast-vs-readable", ours, ref)
-    torch.testing.assert_close(ours, ref, atol=ATOL[dtype], rtol=0)
+    LARGEST.close("fast-vs-readable", ours, ref, dtype)
 
 
 def _attention_inputs(device, dtype, with_bias, with_mask, B=3, nW=4, H=2, N=16, D=8):
@@ -219,8 +197,7 @@ def test_cosine_attention_fast_matches_readable(device, dtype, with_bias, with_m
     ours = PATHS[path](*inputs)
     ref = cosine_attention(*inputs, fast=False)
     assert ours.shape == (12, 2, 16, 8)
-    _record(f"cosine_attention {path}-vs-readable", ours, ref)
-    torch.testing.assert_close(ours, ref, atol=ATOL[dtype], rtol=0)
+    LARGEST.close(f"cosine_attention {path}-vs-readable", ours, ref, dtype)
 
 
 def test_fast_picks_the_blocked_path_on_a_cpu_only_without_gradients():
@@ -308,8 +285,7 @@ def test_forward_matches_the_formulas(device, shifted):
         attn.fast = fast
         with torch.set_grad_enabled(grad):
             out = attn(x, mask)
-        _record("output-vs-formulas", out, expect)
-        torch.testing.assert_close(out, expect, atol=1e-12, rtol=0)
+        LARGEST.close("output-vs-formulas", out, expect, atol=1e-12)
 
 
 def test_shifted_window_mask_blocks_across_regions(device):
@@ -359,8 +335,7 @@ def test_tables_equal_timm(device, window_size, pretrained, resolution):
         N = window_size[0] * window_size[1]
         bias_ref = bias_ref.view(N, N, -1).permute(2, 0, 1)  # (H, N, N)
         ours_bias = ours.relative_position_bias()
-    _record("position-bias", ours_bias, bias_ref)
-    torch.testing.assert_close(ours_bias, bias_ref, atol=1e-5, rtol=0)
+    LARGEST.close("position-bias", ours_bias, bias_ref, atol=1e-5)
 
 
 @pytest.mark.parametrize("window_size,pretrained,resolution", CASES)
@@ -391,8 +366,7 @@ def test_output_matches_timm(device, dtype, fast, shifted, window_size, pretrain
     with torch.no_grad():
         out = ours(x, mask)
         expect = ref(x, mask)
-    _record(f"output-{'fast' if fast else 'readable'}", out, expect)
-    torch.testing.assert_close(out, expect, atol=ATOL[dtype], rtol=0)
+    LARGEST.close(f"output-{'fast' if fast else 'readable'}", out, expect, dtype)
 
 
 def test_without_qkv_bias_matches_timm(device):
@@ -413,5 +387,4 @@ def test_gradients_match_timm(device):
     ref(x, mask).square().sum().backward()
     grads = dict(ref.named_parameters())
     for name, p in ours.named_parameters():
-        _record("gradients", p.grad, grads[name].grad)
-        torch.testing.assert_close(p.grad, grads[name].grad, atol=1e-9, rtol=1e-10, msg=name)
+        LARGEST.close("gradients", p.grad, grads[name].grad, atol=1e-9, rtol=1e-10, msg=name)

@@ -11,22 +11,10 @@ import pytest
 import torch
 
 from snippets.weight_decay import decayed_step, l2_penalty, train_with_optimizer, train_with_penalty
+from tests.support import Largest
 
 ATOL = {torch.float32: 1e-5, torch.float64: 1e-12}
-LARGEST: dict[str, float] = {}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_largest():
-    yield
-    for key, diff in sorted(LARGEST.items()):
-        print(f"\nweight_decay largest |diff| {key}: {diff:.3g}", end="")
-
-
-def _close(name, ours, ref, dtype):
-    key = f"{name} {str(dtype).removeprefix('torch.')}"
-    LARGEST[key] = max(LARGEST.get(key, 0.0), float((ours - ref).detach().abs().max()))
-    torch.testing.assert_close(ours, ref, atol=ATOL[dtype], rtol=0)
+LARGEST = Largest("weight_decay", atol=ATOL)
 
 
 def _problem(device, dtype, n=20, d=50, seed=0):
@@ -45,8 +33,8 @@ def test_penalty_equals_sgd_weight_decay(device, dtype, lambd):
     w, b, X, y = _problem(device, dtype)
     w1, b1 = train_with_penalty(w, b, X, y, lr=0.003, lambd=lambd, steps=50)
     w2, b2 = train_with_optimizer(w, b, X, y, lr=0.003, lambd=lambd, steps=50)
-    _close("penalty vs SGD(weight_decay)", w1, w2, dtype)
-    _close("penalty vs SGD(weight_decay)", b1, b2, dtype)
+    LARGEST.close("penalty vs SGD(weight_decay)", w1, w2, dtype)
+    LARGEST.close("penalty vs SGD(weight_decay)", b1, b2, dtype)
     assert not torch.equal(w1, w)  # it did train
 
 
@@ -58,7 +46,7 @@ def test_one_step_is_the_closed_form(device, dtype):
     loss = ((X @ wr + b - y) ** 2).mean() / 2
     (grad,) = torch.autograd.grad(loss, wr)
     w1, _ = train_with_penalty(w, b, X, y, lr=lr, lambd=lambd, steps=1)
-    _close("one step vs (1 - lr lambd) w - lr grad", w1, decayed_step(w, grad, lr, lambd), dtype)
+    LARGEST.close("one step vs (1 - lr lambd) w - lr grad", w1, decayed_step(w, grad, lr, lambd), dtype)
 
 
 def test_decay_shrinks_the_weights_more_with_larger_lambda(device):
