@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import markdown
 
-from tools.extract import code_digest, modules_in_note
+from tools.log.snippets import code_digest, modules_in_note
 from tools.site.hooks.badges import add_badges, badge, page_badges
 
 NOTE = """\
@@ -61,7 +61,7 @@ def test_the_badge_goes_into_the_title_material_shows():
 
 
 def test_every_exported_block_of_the_site_shows_a_badge(site):
-    from tools.extract import ROOT, plan
+    from tools.log.snippets import ROOT, plan
 
     modules, _, errors = plan(ROOT)
     assert not errors

@@ -195,7 +195,7 @@ DEFECTS = (
 )
 EXPECTED = [
     "docs/papers/zz-defects.md:3: unknown BibTeX key 'nosuchkey2099' (not in docs/references.bib)",
-    "docs/papers/zz-defects.md:4: status must be one of reading, queued, read, not 'bogus'",
+    "docs/papers/zz-defects.md:4: status must be one of queued, reading, read, not 'bogus'",
     "docs/papers/zz-defects.md:9: unknown BibTeX key 'nosuchcite2099' in citation",
     "docs/papers/zz-defects.md:11: TeX unknown command \\undefinedmacro",
     "docs/papers/zz-defects.md:17: $ left as text, not math",

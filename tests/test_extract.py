@@ -302,7 +302,7 @@ def test_snippets_in_this_checkout_are_what_the_notes_export(capsys):
     "marker", ["!!! note", "!!!note", '!!! warning "Title"', "??? tip", "???+ tip", '=== "Tab"', '===+ "Tab"', '===! "Tab"']
 )
 def test_fences_in_every_kind_of_material_container_are_found(marker):
-    from tools.extract import parse_fences
+    from tools.log.snippets import parse_fences
 
     text = f"Text.\n\n{marker}\n    ```python\n    x = 1\n\n    y = 2\n    ```\n\nAfter.\n"
     [fence] = parse_fences(text, "docs/n.md")
@@ -310,7 +310,7 @@ def test_fences_in_every_kind_of_material_container_are_found(marker):
 
 
 def test_four_spaces_without_a_container_are_indented_code_not_a_fence():
-    from tools.extract import parse_fences
+    from tools.log.snippets import parse_fences
 
     assert parse_fences("Text.\n\n    ```python\n    x = 1\n    ```\n", "docs/n.md") == []
 
@@ -340,7 +340,7 @@ def test_the_banner_records_the_hash_of_the_lines_below_it(tree):
 def test_code_digest_leaves_the_banners_record_out():
     """Verification records name code_digest: a module hashes as it did before its banner
     recorded anything, so records made then still hold."""
-    from tools.extract import code_digest
+    from tools.log.snippets import code_digest
 
     older = GENERATED.replace(" (sha256 of the lines below: 29216f60a4cfefcd)", "")
     assert code_digest(GENERATED) == code_digest(older)

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from tools import new_paper
+from tools.log import papers
 from tools.log.bib import load
 from tools.new_paper import main
-from tools.new_week import Refusal, replace_file
+from tools.log.cli import Refusal
+from tools.log.files import replace_file
 from tests.test_new_week import REFERENCES_BIB, files, make_tree, no_temp_files, script_env, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,7 +143,7 @@ def test_dry_run_prints_and_writes_nothing(tree: Path, capsys):
 
 
 def test_slug_from_a_key_with_punctuation():
-    assert new_paper.slug_of("Vaswani2017:Attention_Is-All") == "vaswani2017-attention-is-all"
+    assert papers.slug_of("Vaswani2017:Attention_Is-All") == "vaswani2017-attention-is-all"
 
 
 # -- refusals: one line on stderr, a non-zero exit, nothing touched ------------------------
@@ -243,7 +245,7 @@ def test_refuses_an_unknown_option(tree: Path, capsys):
 
 def test_the_note_is_removed_when_references_bib_cannot_be_written(tree: Path, capsys, monkeypatch):
     """references.bib changed by someone else during the run: nothing of this run stays."""
-    plan = new_paper.plan_paper
+    plan = papers.plan_paper
     theirs = (tree / "docs/references.bib").read_text(encoding="utf-8") + "\n% someone else's edit\n"
 
     def racing_plan(*args, **kwargs):
@@ -251,7 +253,7 @@ def test_the_note_is_removed_when_references_bib_cannot_be_written(tree: Path, c
         (tree / "docs/references.bib").write_text(theirs, encoding="utf-8")
         return planned
 
-    monkeypatch.setattr(new_paper, "plan_paper", racing_plan)
+    monkeypatch.setattr(papers, "plan_paper", racing_plan)
     assert run(tree, ["-"], stdin=VIT) == 1
     assert capsys.readouterr() == ("", "new_paper: docs/references.bib: changed while this command ran; run it again\n")
     assert (tree / "docs/references.bib").read_text(encoding="utf-8") == theirs

@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tools import new_week
-from tools.new_week import Refusal, create_file, main, open_items
+from tools.log import reports
+from tools.log.cli import Refusal
+from tools.log.files import create_file
+from tools.log.reports import open_items
+from tools.new_week import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -381,14 +384,14 @@ def test_create_file_never_replaces_a_file(tmp_path: Path):
 
 def test_a_file_made_between_the_check_and_the_write_is_kept(tree: Path, capsys, monkeypatch):
     """The check passes, then someone else writes the report: theirs stays."""
-    plan = new_week.plan_week
+    plan = reports.plan_week
 
     def racing_plan(*args, **kwargs):
         week = plan(*args, **kwargs)
         write(week.path, "someone else's report\n")
         return week
 
-    monkeypatch.setattr(new_week, "plan_week", racing_plan)
+    monkeypatch.setattr(reports, "plan_week", racing_plan)
     assert main(["--date", "2026-11-23"], root=tree) == 1
     assert capsys.readouterr().err == "new_week: docs/weekly/posts/2026-11-23.md: already exists; not overwriting it\n"
     assert (tree / "docs/weekly/posts/2026-11-23.md").read_text() == "someone else's report\n"
@@ -415,11 +418,11 @@ def test_python_dash_m_and_unknown_option(tmp_path: Path):
 
 def test_sections_match_the_existing_reports():
     """The scaffold's headings are the ones the log's reports use."""
-    reports = [p.read_text(encoding="utf-8") for p in (ROOT / "docs/weekly/posts").glob("*.md")]
-    if not reports:
+    texts = [p.read_text(encoding="utf-8") for p in (ROOT / "docs/weekly/posts").glob("*.md")]
+    if not texts:
         pytest.skip("the log has no weekly reports yet")
-    for heading in (new_week.CODE_HEADING, new_week.PAPERS_HEADING, new_week.NEXT_HEADING):
-        assert any(f"\n{heading}\n" in text for text in reports), heading
+    for heading in (reports.CODE_HEADING, reports.PAPERS_HEADING, reports.NEXT_HEADING):
+        assert any(f"\n{heading}\n" in text for text in texts), heading
 
 
 def test_the_new_report_builds_with_mkdocs_strict(tree: Path, capsys):
@@ -442,7 +445,7 @@ def test_a_file_system_error_is_one_line_too(tree: Path, capsys, monkeypatch):
     def read_only(path, text, root):
         raise PermissionError(13, "Permission denied", "docs/weekly/posts")
 
-    monkeypatch.setattr(new_week, "create_file", read_only)
+    monkeypatch.setattr(reports, "create_file", read_only)
     assert main(["--date", "2026-11-23"], root=tree) == 1
     assert capsys.readouterr() == ("", "new_week: docs/weekly/posts: Permission denied\n")
 

@@ -8,8 +8,9 @@ import re
 import pytest
 
 from tools.log.bib import BibError, load, parse
+from tools.log.papers import PaperNote
 from tools.site.hooks.papers import (
-    Note, bibliography, cite, index_notes, insert_after_title, paper_box, read_note, reading_list,
+    bibliography, cite, index_notes, insert_after_title, paper_box, read_note, reading_list,
 )
 from tools.site.build import ROOT, failed_strict_build
 
@@ -80,7 +81,7 @@ def test_read_note_takes_key_status_dates_and_tags(papers):
     source = "---\ntitle: MoCo\ntags: [CV]\nbib: he2020moco\nstatus: reading\nadded: 2022-05-01\nstarted: 2022-05-09\n---\n# MoCo\n"
     note, problems = read_note("papers/moco.md", source, papers)
     assert problems == []
-    assert note == Note("papers/moco.md", "he2020moco", "reading",
+    assert note == PaperNote("docs/papers/moco.md", "he2020moco", "reading",
                         {"added": dt.date(2022, 5, 1), "started": dt.date(2022, 5, 9)}, "MoCo", ("CV",))
 
 
@@ -93,14 +94,14 @@ def test_read_note_locates_each_problem(papers):
     _, problems = read_note("papers/x.md", source, papers)
     assert problems == [
         "docs/papers/x.md:3: unknown BibTeX key 'he2020mocov' (not in docs/references.bib)",
-        "docs/papers/x.md:4: status must be one of reading, queued, read, not 'done'",
+        "docs/papers/x.md:4: status must be one of queued, reading, read, not 'done'",
         "docs/papers/x.md:5: finished must be a date YYYY-MM-DD, not '2022-02-30'",
     ]
 
 
 def test_two_notes_for_one_paper_is_a_problem():
-    a = Note("papers/a.md", "k", "read", {}, "A", ())
-    b = Note("papers/b.md", "k", "read", {}, "B", ())
+    a = PaperNote("docs/papers/a.md", "k", "read", {}, "A", ())
+    b = PaperNote("docs/papers/b.md", "k", "read", {}, "B", ())
     by_key, problems = index_notes([a, b])
     assert by_key == {"k": a}
     assert problems == ["docs/papers/b.md:1: a second note for 'k' (the first is docs/papers/a.md)"]
@@ -110,7 +111,7 @@ def test_two_notes_for_one_paper_is_a_problem():
 
 
 def test_paper_box_sits_under_the_title_with_the_entry_to_copy(papers):
-    note = Note("papers/moco.md", "he2020moco", "read", {"finished": dt.date(2022, 5, 15)}, "MoCo", ())
+    note = PaperNote("docs/papers/moco.md", "he2020moco", "read", {"finished": dt.date(2022, 5, 15)}, "MoCo", ())
     page = insert_after_title("---\n---\n# MoCo\n\nText.\n", paper_box(papers["he2020moco"], note))
     assert page.index("# MoCo") < page.index('!!! abstract "Momentum Contrast') < page.index("Text.")
     assert "Kaiming He, Haoqi Fan, Yuxin Wu, Saining Xie, Ross Girshick." in page
@@ -130,7 +131,7 @@ def test_citations_link_outside_code_only():
 
 
 def test_bibliography_has_an_anchor_per_entry_and_links_notes(papers):
-    notes = {"he2020moco": Note("papers/moco.md", "he2020moco", "read", {}, "MoCo", ())}
+    notes = {"he2020moco": PaperNote("docs/papers/moco.md", "he2020moco", "read", {}, "MoCo", ())}
     text = bibliography(papers, notes, "papers/bibliography.md")
     assert text.startswith("2 papers.")
     lines = [line for line in text.splitlines() if line.startswith("- ")]
@@ -142,8 +143,8 @@ def test_bibliography_has_an_anchor_per_entry_and_links_notes(papers):
 
 def test_reading_list_groups_by_status_with_counts(papers):
     notes = {
-        "he2020moco": Note("papers/moco.md", "he2020moco", "reading", {"started": dt.date(2022, 5, 9)}, "MoCo", ("CV",)),
-        "kingma2015adam": Note("papers/adam.md", "kingma2015adam", "read", {"finished": dt.date(2022, 4, 1)}, "Adam", ()),
+        "he2020moco": PaperNote("docs/papers/moco.md", "he2020moco", "reading", {"started": dt.date(2022, 5, 9)}, "MoCo", ("CV",)),
+        "kingma2015adam": PaperNote("docs/papers/adam.md", "kingma2015adam", "read", {"finished": dt.date(2022, 4, 1)}, "Adam", ()),
     }
     text = reading_list(notes, papers, "papers/reading-list.md")
     headings = re.findall(r"^## (.*)$", text, re.MULTILINE)

@@ -17,7 +17,7 @@ import pytest
 from tests.plugins.blocks import parse_mark
 from tests.plugins.devices import cuda_problem
 from tests.plugins.verified import carried_over, passed_per_device, updated
-from tools.extract import NoteError, code_digest
+from tools.log.snippets import NoteError, code_digest
 from tools.extract import main as extract
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -434,7 +434,7 @@ def test_a_block_in_an_admonition_keeps_its_blank_lines_and_line_numbers():
     from pytest_codeblocks import extract_from_buffer
 
     from tests.plugins.blocks import block_parts, compile_parts
-    from tools.extract import parse_fences
+    from tools.log.snippets import parse_fences
 
     text = '!!! example\n    ```python\n    a = 1\n\n    b = a / 0\n    ```\n\n```python\nc = 1\n```\n<!--pytest-codeblocks:cont-->\n```python\nd = c\n```\n'
     blocks = [block for block in extract_from_buffer(io.StringIO(text)) if block.syntax == "python"]

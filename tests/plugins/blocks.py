@@ -76,7 +76,7 @@ import pytest
 from pytest_codeblocks import CodeBlock, extract_from_file
 
 from tests.plugins.devices import ieee_float32, selected_devices
-from tools.extract import DOCS, Fence, NoteError, parse_fences, read_note, relocate
+from tools.log.snippets import DOCS, Fence, NoteError, parse_fences, read_note, relocate
 
 DEFAULT_TIMEOUT = 60.0
 CONT = "pytest-codeblocks:cont"
@@ -979,7 +979,7 @@ def coverage(root: Path) -> tuple[list[tuple[Fence, str, str]], list[str]]:
     parser does not see (its line-based reading and a real parser disagree,
     e.g. a ```python line inside a ~~~ fence or an HTML comment).
     """
-    from tools.extract import all_fences, note_files
+    from tools.log.snippets import all_fences, note_files
 
     fences, problems = all_fences(root)
     covered: list[tuple[Fence, str, str]] = []

@@ -49,7 +49,7 @@ from pathlib import Path
 import pytest
 
 from tests.plugins.devices import DEVICES, item_device
-from tools.extract import code_digest
+from tools.log.snippets import code_digest
 
 RECORDS = Path("snippets") / "verified.json"
 # What a record asserts, besides the module's hash and the device kind (its key):

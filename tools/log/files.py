@@ -14,10 +14,16 @@ functions only say what happened and where.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import re
+import signal
 import tempfile
+import threading
 from pathlib import Path
+
+from tools.log.cli import Refusal, Terminated, raise_terminated
 
 # bytes: no note, post or .bib comes near this; /dev/zero given as a file stops here
 FILE_LIMIT = 64 * 1024 * 1024
@@ -92,3 +98,202 @@ def write_temporary(target: Path, data: bytes, mode: int, suffix: str) -> str:
             pass
         raise
     return temp
+
+
+# -- the commands' reads and writes: Refusal naming the file ----------------------
+
+
+def shown(path: Path, root: Path) -> str:
+    """A path as messages show it: relative to the repository root when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def control_character(text: str, where: str) -> None:
+    """Refusal naming line and column of the first control character in text, if any."""
+    found = control_at(text)
+    if found is not None:
+        line, column, character = found
+        raise Refusal(f"{where}:{line}:{column}: control character U+{ord(character):04X}; "
+                      "remove it (only tabs and line ends belong in text)")
+
+
+def decode(data: bytes, where: str) -> str:
+    """UTF-8 text without control characters; Refusal naming the byte or line:column otherwise."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Refusal(f"{where}: not UTF-8 (byte {exc.start})") from None
+    control_character(text, where)
+    return text
+
+
+# What a file the commands read should have been, for one over FILE_LIMIT.
+READABLE = "a note, a post or a .bib file"
+
+
+def read_text(path: Path, root: Path, where: str | None = None) -> str:
+    """A file's text; where (default: the path from the root) names it in a refusal."""
+    where = where or shown(path, root)
+    return decode(read_bytes(path, where, Refusal, READABLE), where)
+
+
+def cannot_write(path: Path, root: Path, exc: OSError) -> Refusal:
+    """A file system's refusal, naming the file we meant to write (not a temporary one)."""
+    return Refusal(f"{shown(path, root)}: cannot write: {exc.strerror or os.strerror(exc.errno or errno.EIO)}")
+
+
+def _make_folders(folder: Path, path: Path, root: Path) -> list[Path]:
+    """Create folder and its missing parents; return those made, deepest first."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    made: list[Path] = []
+    for new in reversed(missing):
+        try:
+            new.mkdir()
+        except FileExistsError:
+            continue  # made meanwhile: not ours to remove
+        except OSError as exc:
+            _remove_folders(made)
+            raise cannot_write(path, root, exc) from None
+        made.insert(0, new)
+    return made
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _temporary(path: Path, data: bytes, root: Path, mode: int | None = None) -> str:
+    """data in a new temporary file next to path; Refusal naming path when the folder refuses it."""
+    try:
+        return write_temporary(path, data, new_file_mode() if mode is None else mode, ".tmp")
+    except OSError as exc:
+        raise cannot_write(path, root, exc) from None
+
+
+@contextlib.contextmanager
+def _held_interrupts():
+    """Ctrl-C and SIGTERM wait while the files are put in place: yields a list
+    of the signals that came meanwhile (the caller decides what they mean)."""
+    caught: list[int] = []
+    held = {}
+    if threading.current_thread() is threading.main_thread():
+        for number, ours in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, raise_terminated)):
+            if signal.getsignal(number) is ours:
+                held[number] = signal.signal(number, lambda number, frame: caught.append(number))
+    try:
+        yield caught
+    finally:
+        for number, handler in held.items():
+            signal.signal(number, handler)
+
+
+def _link(temp: str, path: Path, root: Path) -> None:
+    """Give temp the name path, never replacing a file: os.link, or O_EXCL without hard links."""
+    try:
+        os.link(temp, path)
+        return
+    except FileExistsError:
+        raise Refusal(f"{shown(path, root)}: already exists; not overwriting it") from None
+    except OSError:
+        pass  # a file system without hard links
+    try:
+        with open(temp, "rb") as source, open(path, "xb") as out:
+            try:
+                out.write(source.read())
+                out.flush()
+                os.fsync(out.fileno())
+            except BaseException:
+                out.close()
+                os.unlink(path)
+                raise
+    except FileExistsError:
+        raise Refusal(f"{shown(path, root)}: already exists; not overwriting it") from None
+    except OSError as exc:
+        raise cannot_write(path, root, exc) from None
+
+
+def write_files(root: Path, new: list[tuple[Path, str]], replace: tuple[Path, str, str] | None = None) -> None:
+    """Write new files and replace at most one, all or nothing.
+
+    new: (path, text) for files that must not exist; replace: (path, old, new)
+    for a file whose text must still be old. Every text goes first to a
+    temporary file next to its target; only then are the targets given their
+    names (os.link, which fails when the name is taken; os.replace for the one
+    replaced). A refusal, a full disk or Ctrl-C before that leaves nothing
+    behind, temporary files and new folders included. Readers see no file or
+    the whole file, never a part of it.
+    """
+    temps: list[str] = []
+    folders: list[Path] = []
+    placed: list[Path] = []
+    done = False
+    targets = [(path, text, None) for path, text in new]
+    if replace is not None:
+        path, old, text = replace
+        targets.append((path, text, old))
+    try:
+        for path, text, old in targets:
+            folders += _make_folders(path.parent, path, root)
+            mode = None
+            if old is not None:
+                try:
+                    mode = path.stat().st_mode & 0o777 if path.exists() else None
+                except OSError as exc:
+                    raise cannot_write(path, root, exc) from None
+            temps.append(_temporary(path, text.encode("utf-8"), root, mode))
+        with _held_interrupts() as interrupted:
+            if interrupted:  # it came while the last temporary file was written: stop here
+                raise Terminated if signal.SIGTERM in interrupted else KeyboardInterrupt
+            if replace is not None:
+                path, old, _ = replace
+                try:
+                    current = path.read_bytes().decode("utf-8") if path.exists() else ""
+                except (OSError, UnicodeDecodeError):
+                    current = None
+                if current != old:
+                    raise Refusal(f"{shown(path, root)}: changed while this command ran; run it again")
+            for (path, _, _), temp in zip(targets[:len(new)], temps):
+                _link(temp, path, root)
+                placed.append(path)
+            if replace is not None:
+                try:
+                    os.replace(temps[-1], replace[0])
+                except OSError as exc:
+                    raise cannot_write(replace[0], root, exc) from None
+            # A Ctrl-C that came while the names were given is too late to undo:
+            # everything is written, and the command says so.
+        done = True
+    except BaseException:
+        # Ours to remove: each new name that is one of our temporary files, whether
+        # or not the link was seen to succeed (Ctrl-C may come just after it).
+        for (path, _, _), temp in zip(targets[:len(new)], temps):
+            with contextlib.suppress(OSError):
+                if path in placed or os.path.samefile(temp, path):
+                    path.unlink()
+        raise
+    finally:
+        for temp in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+        if not done:  # a failure: the folders made for it go too
+            _remove_folders(folders)
+
+
+def create_file(path: Path, text: str, root: Path) -> None:
+    """Write a new file atomically; never replace one that exists (even one made meanwhile)."""
+    write_files(root, [(path, text)])
+
+
+def replace_file(path: Path, old: str, new: str, root: Path) -> None:
+    """Replace a file's text atomically, unless it changed since it was read as ``old``."""
+    write_files(root, [], (path, old, new))

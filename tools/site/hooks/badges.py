@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools.extract import NoteError, code_digest, modules_in_note  # noqa: E402
+from tools.log.snippets import NoteError, code_digest, modules_in_note  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.badges")
 DEVICE_NAMES = {"cpu": "CPU", "cuda": "CUDA"}

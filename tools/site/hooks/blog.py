@@ -47,7 +47,9 @@ from material.plugins.blog.structure import Excerpt
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-from tools.new_week import field_line, shown, week_of
+from tools.log.files import shown
+from tools.log.frontmatter import field_line
+from tools.log.reports import week_of
 
 log = logging.getLogger("mkdocs.hooks.blog")
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools.extract import code_digest  # noqa: E402
+from tools.log.snippets import code_digest  # noqa: E402
 from tools.site.hooks.badges import DEVICE_NAMES, badge, load_records  # noqa: E402
 from tools.site.hooks.papers import front_matter  # noqa: E402
 

@@ -21,16 +21,24 @@ from __future__ import annotations
 import logging
 import posixpath
 import re
+import sys
+from pathlib import Path
 
-from mkdocs.structure.nav import Navigation, Section
-from mkdocs.structure.pages import Page
+# MkDocs puts only this folder on sys.path while loading a hook; the
+# checkout's root holds the shared tools.
+ROOT = str(Path(__file__).resolve().parents[3])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from mkdocs.structure.nav import Navigation, Section  # noqa: E402
+from mkdocs.structure.pages import Page  # noqa: E402
+
+from tools.log.cli import Refusal  # noqa: E402
+from tools.log.frontmatter import TextDates, parse_front_matter  # noqa: E402
 
 LIMIT = 40  # pages of a section shown in the sidebar
-DATE_FIELDS = ("finished", "started", "added", "date")
-# A front-matter date field at the start of a line, before the closing ---.
-FRONT_MATTER = re.compile(r"\A-{3}[ \t]*\n(.*?)^(?:-{3}|\.{3})[ \t]*$", re.DOTALL | re.MULTILINE)
-DATE_FIELD = re.compile(rf"^({'|'.join(DATE_FIELDS)})\s*:\s*['\"]?(\d{{4}}-\d{{2}}-\d{{2}})", re.MULTILINE)
-TITLE_FIELD = re.compile(r"^title\s*:\s*(.+)$", re.MULTILINE)
+DATE_FIELDS = ("finished", "started", "added", "date")  # the latest a note can say, first
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 HEADING = re.compile(r"^#[ \t]+(.+?)[ \t]*#*$", re.MULTILINE)
 
 log = logging.getLogger("mkdocs.hooks.nav")
@@ -45,25 +53,30 @@ def section_folder(section: Section) -> str | None:
     return None
 
 
+def fields(source: str) -> dict:
+    """The page's front matter, read as every part of the log reads it (tools.log.frontmatter);
+    nothing when it cannot be read (the papers hook names that problem, with its line)."""
+    try:
+        return parse_front_matter(source, "page", loader=TextDates, lenient=True).data
+    except Refusal:
+        return {}
+
+
 def recency(source: str) -> str:
     """The note's latest date in front matter (ISO text, '' when it has none)."""
-    match = FRONT_MATTER.match(source)
-    if not match:
-        return ""
-    dates = dict(DATE_FIELD.findall(match[1]))
+    data = fields(source)
     for name in DATE_FIELDS:
-        if name in dates:
-            return dates[name]
+        value = data.get(name)
+        if isinstance(value, str) and ISO_DAY.match(value.strip()):
+            return value.strip()[:10]
     return ""
 
 
 def note_title(source: str) -> str:
     """The front matter's title, else the first level-1 heading ('' when neither)."""
-    match = FRONT_MATTER.match(source)
-    if match:
-        title = TITLE_FIELD.search(match[1])
-        if title:
-            return title[1].strip().strip("'\"")
+    title = fields(source).get("title")
+    if isinstance(title, (str, int, float)) and str(title).strip():
+        return str(title).strip()
     heading = HEADING.search(source)
     return heading[1].strip() if heading else ""
 

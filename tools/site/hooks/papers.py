@@ -22,7 +22,6 @@ import html
 import logging
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 # MkDocs puts only this folder on sys.path while loading a hook; the
@@ -31,18 +30,18 @@ ROOT = str(Path(__file__).resolve().parents[3])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
 from tools.log.bib import BibError, Paper, load
-from tools.new_week import NOTE_FIELDS, described, field_line, field_problems, yaml_line
+from tools.log.cli import Refusal
+from tools.log.frontmatter import FrontMatter, TextDates, parse_front_matter
+from tools.log.papers import DATES, PaperNote, paper_note
 
 log = logging.getLogger("mkdocs.hooks.papers")
 
 BIB_FILE = "references.bib"
-STATUSES = ("reading", "queued", "read")  # the reading list's order
-DATES = ("added", "started", "finished")
+LIST_ORDER = ("reading", "queued", "read")  # the reading list's sections
 BIBLIOGRAPHY_MARK = "<!-- papernotes:bibliography -->"
 READING_LIST_MARK = "<!-- papernotes:reading-list -->"
 BIBLIOGRAPHY_PAGE = "papers/bibliography.md"
@@ -50,77 +49,39 @@ CITATION = re.compile(r"\[(@[A-Za-z0-9_:\-.+]+(?:\s*;\s*@[A-Za-z0-9_:\-.+]+)*)\]
 CODE = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.DOTALL)
 
 
-@dataclass(frozen=True)
-class Note:
-    """A paper note as its front matter describes it."""
-
-    src_uri: str  # relative to docs/, e.g. papers/moco.md
-    key: str
-    status: str
-    dates: dict[str, dt.date]
-    title: str
-    tags: tuple[str, ...]
-
-
-class _TextDates(yaml.SafeLoader):
-    """YAML as MkDocs reads it, except that dates stay text, to be checked here."""
-
-
-_TextDates.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
-FRONT_MATTER = re.compile(r"\A-{3}[ \t]*\n(.*?\n)?(?:-{3}|\.{3})[ \t]*$", re.DOTALL | re.MULTILINE)
-
-
 def front_matter(src_uri: str, source: str) -> tuple[dict, list[str]]:
-    """The page's YAML front matter, and a located problem if it cannot be read."""
-    match = FRONT_MATTER.match(source)
-    if not match:
-        return {}, []
-    try:
-        meta = yaml.load(match[1] or "", Loader=_TextDates) or {}
-    except yaml.YAMLError as exc:
-        line = yaml_line(exc) + 1  # the YAML starts on the page's second line
-        return {}, [f"docs/{src_uri}:{line}: front matter is not valid YAML: {getattr(exc, 'problem', exc)}"]
-    if not isinstance(meta, dict):
-        return {}, [f"docs/{src_uri}:2: front matter must be a mapping of fields"]
-    return meta, []
+    """The page's front matter fields (tools.log.frontmatter), and a located problem if it cannot be read."""
+    front, problems = _front(src_uri, source)
+    return front.data, problems
 
 
-def read_note(src_uri: str, source: str, papers: dict[str, Paper]) -> tuple[Note | None, list[str]]:
-    """Check one page's front matter; return its Note (None if it names no paper) and problems."""
-    meta, problems = front_matter(src_uri, source)
-    if "bib" not in meta:
-        return None, problems
-    where = lambda name: f"docs/{src_uri}:{field_line(source, name)}"  # noqa: E731
-    if not isinstance(meta["bib"], str) or not meta["bib"].strip():
-        return None, problems + [f"{where('bib')}: bib must be one BibTeX key (bib: he2020moco), not {described(meta['bib'])}"]
-    key = meta["bib"].strip()
-    if key not in papers:
-        problems.append(f"{where('bib')}: unknown BibTeX key '{key}' (not in docs/{BIB_FILE})")
-    status = str(meta.get("status", ""))
-    if status not in STATUSES:
-        problems.append(f"{where('status')}: status must be one of {', '.join(STATUSES)}, not '{status}'")
-    dates = {}
-    for name in DATES:
-        value = meta.get(name)
-        if value is None:
-            continue
-        try:
-            dates[name] = dt.date.fromisoformat(str(value))
-        except ValueError:
-            problems.append(f"{where(name)}: {name} must be a date YYYY-MM-DD, not '{value}'")
-    # The note's other fields, by the rule tools/new_paper and tools/new_week read notes with.
-    kinds = {name: kind for name, kind in NOTE_FIELDS.items() if name != "bib"}  # bib: checked above
-    wrong = dict(field_problems(meta, lambda name: field_line(source, name), f"docs/{src_uri}", kinds))
-    problems += wrong.values()
-    tags = meta.get("tags") if "tags" not in wrong else None
-    title = meta.get("title") if "title" not in wrong else None
-    title = str(title or (papers[key].title if key in papers else key))
-    return Note(src_uri, key, status, dates, title, tuple(str(t) for t in tags or ())), problems
+def _front(src_uri: str, source: str) -> tuple[FrontMatter, list[str]]:
+    try:  # lenient: a page that opens with a '---' rule and never closes it is all body, as MkDocs reads it
+        return parse_front_matter(source, f"docs/{src_uri}", loader=TextDates, lenient=True), []
+    except Refusal as exc:
+        return FrontMatter({}, {}, source, 1), [str(exc)]
 
 
-def index_notes(notes: list[Note]) -> tuple[dict[str, Note], list[str]]:
+def read_note(src_uri: str, source: str, papers: dict[str, Paper]) -> tuple[PaperNote | None, list[str]]:
+    """Check one page's front matter (tools.log.papers.paper_note, as the commands read notes);
+    return its note (None if it names no paper) and every problem, the unknown key included."""
+    front, problems = _front(src_uri, source)
+    note, found = paper_note(front, f"docs/{src_uri}")
+    problems += found
+    if note is not None and note.key not in papers:
+        problems.insert(len(problems) - len(found), f"docs/{src_uri}:{front.line('bib')}: unknown BibTeX key "
+                        f"'{note.key}' (not in docs/{BIB_FILE})")
+    return note, problems
+
+
+def title_of(note: PaperNote, papers: dict[str, Paper]) -> str:
+    """What the reading list calls a note: its title, else its entry's, else its key."""
+    return note.title or (papers[note.key].title if note.key in papers else note.key)
+
+
+def index_notes(notes: list[PaperNote]) -> tuple[dict[str, PaperNote], list[str]]:
     """Key -> note; a second note for the same key is a problem."""
-    by_key: dict[str, Note] = {}
+    by_key: dict[str, PaperNote] = {}
     problems = []
     for note in notes:
         if note.key in by_key:
@@ -133,7 +94,7 @@ def index_notes(notes: list[Note]) -> tuple[dict[str, Note], list[str]]:
 # -- rendering (Markdown that the page's own extensions then process) --------
 
 
-def paper_box(paper: Paper, note: Note) -> str:
+def paper_box(paper: Paper, note: PaperNote) -> str:
     """An admonition under the note's title, with the entry to copy."""
     authors = ", ".join(paper.authors) or "unknown authors"
     links = " · ".join(f"[{name}]({url})" for name, url in paper.links().items())
@@ -164,7 +125,7 @@ def insert_after_title(markdown: str, block: str) -> str:
     return markdown[: match.end()] + "\n\n" + block + markdown[match.end():]
 
 
-def bibliography(papers: dict[str, Paper], notes: dict[str, Note], here: str) -> str:
+def bibliography(papers: dict[str, Paper], notes: dict[str, PaperNote], here: str) -> str:
     """Every entry, sorted by first author and year, each with an anchor."""
     def order(paper: Paper):
         return (paper.authors[0].split()[-1].lower() if paper.authors else "", paper.year, paper.key)
@@ -183,13 +144,13 @@ def bibliography(papers: dict[str, Paper], notes: dict[str, Note], here: str) ->
     return f"{len(papers)} papers.\n\n" + "\n".join(lines) + "\n"
 
 
-def reading_list(notes: dict[str, Note], papers: dict[str, Paper], here: str) -> str:
+def reading_list(notes: dict[str, PaperNote], papers: dict[str, Paper], here: str) -> str:
     """Notes grouped by status, with counts and dates."""
     parts = []
-    for status in STATUSES:
+    for status in LIST_ORDER:
         group = [n for n in notes.values() if n.status == status]
         date_key = {"reading": "started", "queued": "added", "read": "finished"}[status]
-        group.sort(key=lambda n: (n.dates.get(date_key) or dt.date.min, n.title), reverse=True)
+        group.sort(key=lambda n: (n.dates.get(date_key) or dt.date.min, title_of(n, papers)), reverse=True)
         parts.append(f"## {status.capitalize()} ({len(group)})\n")
         if not group:
             parts.append("Nothing here yet.\n")
@@ -197,7 +158,7 @@ def reading_list(notes: dict[str, Note], papers: dict[str, Paper], here: str) ->
         parts.append("| Paper | Year | Added | Started | Finished | Tags |\n|---|---|---|---|---|---|")
         for note in group:
             year = papers[note.key].year if note.key in papers else ""
-            cells = [f"[{note.title}]({relative_md(note.src_uri, here)})", year]
+            cells = [f"[{title_of(note, papers)}]({relative_md(note.src_uri, here)})", year]
             cells += [note.dates[d].isoformat() if d in note.dates else "" for d in DATES]
             cells.append(", ".join(note.tags))
             parts.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
@@ -235,7 +196,7 @@ def cite(html_text: str, resolve) -> tuple[str, list[str]]:
 # -- MkDocs events -----------------------------------------------------------
 
 _papers: dict[str, Paper] = {}
-_notes: dict[str, Note] = {}
+_notes: dict[str, PaperNote] = {}
 _urls: dict[str, str] = {}  # src_uri -> url
 
 

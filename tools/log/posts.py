@@ -1,0 +1,348 @@
+"""Old blog posts (Jekyll or Hexo) brought into the log: a weekly report, a paper note or a course note.
+
+read_post reads a post and its front matter, plan_import decides what it
+becomes, where it goes and which of its fields are kept, changed or dropped
+(one message each), and import_post writes it. tools/import_post is the
+command; its --help says what is kept and what is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from tools.log.cli import Refusal, UsageError
+from tools.log.config import AUTHORS, BIB, POSTS, STATUSES, allowed_categories, author_ids
+from tools.log.files import create_file, read_text, shown
+from tools.log.frontmatter import (
+    MARKDOWN, TEXT, FrontMatter, check_fields, described, front_matter_text, is_scalar, load_mapping,
+    split_front_matter, yaml_value,
+)
+from tools.log.papers import notes_for, references, same_but_case, slug_of
+from tools.log.reports import WEEK_PAST_THE_CALENDAR, report_in_week, title_of_week, week_fits, week_of
+
+KINDS = {"weekly": POSTS, "paper": Path("docs/papers"), "course": Path("docs/courses")}
+
+# What makes a post a weekly report: its title or text says so.
+WEEKLY = re.compile(r"周报|周记|weekly|week(?:ly)?\s+report|下周计划|本周|第\s*[0-9一二三四五六七八九十百]+\s*周",
+                    re.IGNORECASE)
+
+
+# Jekyll: 2022-4-24 21:00:00; Hexo: 2022-04-24 21:00:00; either with a zone or a T.
+POST_DATE = re.compile(
+    r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})"
+    r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?"
+)
+
+
+JEKYLL_NAME = re.compile(r"(?P<date>\d{4}-\d{1,2}-\d{1,2})-(?P<rest>.+)")
+LIQUID = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _Strings(yaml.SafeLoader):
+    """Safe YAML that leaves dates as written: Jekyll's 2022-4-24 is not a YAML date."""
+
+
+_Strings.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class Post:
+    path: Path
+    where: str  # the path as messages show it
+    fields: dict
+    lines: dict[str, int]
+    body: str
+    body_line: int
+    notes: tuple[str, ...]  # what reading it changed (a BOM, a missing opening '---')
+
+    def at(self, name: str) -> str:
+        return f"{self.where}:{self.lines.get(name, 1)}"
+
+
+def read_post(path: Path, root: Path) -> Post:
+    where = str(path)  # as the user wrote it
+    text = read_text(path, root, where)
+    notes = []
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        notes.append("dropped the UTF-8 byte order mark")
+    parts = split_front_matter(text, where)
+    if parts is not None:
+        yaml_text, body, body_line = parts
+        fields, lines = load_mapping(yaml_text, where, 2, _Strings)
+    else:
+        # Hexo also reads front matter that has no opening '---'.
+        closing = re.search(r"^---[ \t]*(?:\r?\n|\Z)", text, re.MULTILINE)
+        fields = None
+        if closing is not None and closing.start() > 0:
+            try:
+                fields, lines = load_mapping(text[:closing.start()], where, 1, _Strings)
+            except Refusal:
+                fields = None
+        if not fields or not ({"title", "date"} & set(fields)):
+            raise Refusal(f"{where}:1: no front matter (a post starts with '---', then 'title:', 'date:' ..., then '---')")
+        body, body_line = text[closing.end():], text.count("\n", 0, closing.end()) + 1
+        notes.append("front matter had no opening '---' (Hexo allows that); ours has one")
+    return Post(path, where, fields, lines, body, body_line, tuple(notes))
+
+
+def post_date(post: Post) -> tuple[dt.date, str | None]:
+    """The post's day, and where it came from when not from 'date:'."""
+    value = post.fields.get("date")
+    if value is None:
+        match = JEKYLL_NAME.fullmatch(post.path.stem)
+        if match:
+            return _day(match["date"], f"{post.where}:1", "in the file name"), "the file name"
+        raise Refusal(f"{post.where}:1: no date (no 'date:' in the front matter, no YYYY-MM-DD- in the file name)")
+    if not is_scalar(value):
+        raise Refusal(f"{post.at('date')}: date must be a date (YYYY-MM-DD, with a time or not), not {described(value)}")
+    text = str(value).strip()
+    match = POST_DATE.fullmatch(text)
+    if not match:
+        raise Refusal(f"{post.at('date')}: cannot read the date '{text}' (expected YYYY-MM-DD, with a time or not)")
+    if match["H"] is not None and (int(match["H"]) > 23 or int(match["M"]) > 59 or int(match["S"] or 0) > 60):
+        raise Refusal(f"{post.at('date')}: the time in '{text}' does not exist")
+    return _day(f"{match['y']}-{match['m']}-{match['d']}", post.at("date"), f"'{text}'"), None
+
+
+def _day(text: str, where: str, what: str) -> dt.date:
+    year, month, day = (int(part) for part in text.split("-"))
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:
+        raise Refusal(f"{where}: the date {what} does not exist: {exc}") from None
+
+
+POST_FIELDS = {"title": TEXT, "subtitle": TEXT, "description": TEXT, "author": TEXT}
+
+
+def check_post_fields(post: Post) -> None:
+    """A field of the wrong kind is a refusal at its line: tags and categories are
+    a list or words in a string (Jekyll's 'a b'); title, author ... are text."""
+    check_fields(FrontMatter(post.fields, post.lines, post.body, post.body_line), post.where, POST_FIELDS)
+    for name in ("tags", "categories", "category"):
+        value = post.fields.get(name)
+        if value is None or isinstance(value, str):
+            continue
+        if not isinstance(value, list):
+            raise Refusal(f"{post.at(name)}: {name} must be a list or words, not {described(value)}")
+        stack = list(value)
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):  # Hexo's nested categories
+                stack += item
+            elif not is_scalar(item):
+                raise Refusal(f"{post.at(name)}: {name} must be a list of names, not one holding {described(item)}")
+
+
+def words(value) -> list[str]:
+    """Tags or categories as a flat list: Jekyll writes 'a b', Hexo nests [[a, b], c]."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part for part in re.split(r"[\s,]+", value) if part]
+    if isinstance(value, (list, tuple)):
+        found = []
+        for item in value:
+            found += words(item) if isinstance(item, (list, tuple)) else [str(item)]
+        return found
+    return [str(value)]
+
+
+def looks_weekly(post: Post) -> bool:
+    return bool(WEEKLY.search(str(post.fields.get("title", ""))) or WEEKLY.search(post.body))
+
+
+def shown_value(value) -> str:
+    return value if isinstance(value, str) else yaml_value(value)
+
+
+def has_h1(body: str) -> bool:
+    return any(token.type == "heading_open" and token.tag == "h1" for token in MARKDOWN.parse(body))
+
+
+@dataclass(frozen=True)
+class Imported:
+    path: Path
+    text: str
+    messages: list[str]  # what was dropped or changed, one line each
+
+
+def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | None = None,
+                author: str | None = None, bib: str | None = None, status: str | None = None) -> Imported:
+    """What importing source would write, checked; writes nothing."""
+    if kind is not None and kind not in KINDS:
+        raise UsageError(f"invalid kind '{kind}': use weekly, paper or course")
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"invalid status '{status}': use one of {', '.join(STATUSES)}")
+    post = read_post(source, root)
+    check_post_fields(post)
+    if not post.body.strip():
+        raise Refusal(f"{post.where}:{post.body_line - 1}: nothing after the front matter; there is no text to import")
+    if kind is None:
+        if not looks_weekly(post):
+            raise Refusal(f"{post.where}:1: does not look like a weekly report; "
+                          "say what it is: --as paper, --as course or --as weekly")
+        kind = "weekly"
+    if kind == "weekly" and (slug or bib or status):
+        raise UsageError("--slug, --bib and --status are for notes (--as paper or --as course)")
+    if kind != "weekly" and author:
+        raise UsageError("--author is for weekly reports")
+    if kind == "course" and (bib or status):
+        raise UsageError("--bib and --status are for paper notes")
+    messages = list(post.notes)
+    day, from_where = post_date(post)
+    if from_where:
+        messages.append(f"took the date {day.isoformat()} from {from_where}")
+    fields = dict(post.fields)
+    out: dict = {}
+
+    def drop(name: str) -> None:
+        messages.append(f"dropped {name}: {shown_value(fields[name])}")
+
+    title = fields.pop("title", None)
+    if title is not None:
+        out["title"] = str(title)
+    if kind == "weekly":
+        if not week_fits(day):
+            raise Refusal(f"{post.at('date') if from_where is None else post.where + ':1'}: the date "
+                          f"{day.isoformat()} cannot head a weekly report: {WEEK_PAST_THE_CALENDAR}")
+        monday, sunday = week_of(day)
+        ids = author_ids(root)
+        out["date"] = monday
+        if str(fields.get("date", "")) != monday.isoformat() or from_where:
+            messages.append(f"changed date: {fields.get('date', day.isoformat())} -> {monday.isoformat()} "
+                            f"(the Monday of its week, {title_of_week(monday)[len('Weekly report from '):]})")
+        fields.pop("date", None)
+        existing = report_in_week(root, monday)
+        if existing is not None:
+            raise Refusal(f"{shown(existing.path, root)}:{existing.front.line('date')}: the report for the week of "
+                          f"{monday.isoformat()} already exists; not importing {post.where} over it")
+        target = root / POSTS / f"{monday.isoformat()}.md"
+        who = fields.pop("author", None)
+        if author is not None:
+            if author not in ids:
+                raise Refusal(f"{AUTHORS}: unknown author '{author}' (known: {', '.join(ids)})")
+            chosen = author
+        else:
+            chosen = _match_author(root, who, ids)
+        if who is None:
+            messages.append(f"added authors: [{chosen}] (the post names no author)")
+        elif str(who) != chosen:
+            messages.append(f"changed author: {shown_value(who)} -> authors: [{chosen}]")
+        out["authors"] = [chosen]
+        if title is None and not has_h1(post.body):
+            out["title"] = title_of_week(monday)
+            messages.append(f"added title: {out['title']} (the post has none)")
+    else:
+        if bib is not None:
+            papers = references(root)
+            if bib not in papers:
+                other = same_but_case(bib, papers)
+                if other is not None:
+                    raise Refusal(f"{BIB}:{other.line}: no entry '{bib}', but '{other.key}' here; keys are "
+                                  "written with their capitals")
+                raise Refusal(f"{BIB}: no entry '{bib}'; add it first (tools/new_paper --bib FILE)")
+            other = notes_for(root).get(bib)
+            if other is not None:
+                raise Refusal(f"{shown(other[0], root)}:{other[1]}: already the note for '{bib}'; one note per paper")
+        name = slug if slug is not None else slug_of(_post_name(post.path))
+        if not re.fullmatch(r"[a-z0-9][a-z0-9\-]*", name):
+            if slug is not None:
+                raise UsageError(f"invalid slug '{slug}': use lowercase letters, digits and hyphens")
+            raise Refusal(f"{post.where}: cannot make a file name from '{post.path.name}'; give one with --slug")
+        target = root / KINDS[kind] / f"{name}.md"
+        written = fields.pop("date", None)
+        if "author" in fields:
+            drop("author")
+            fields.pop("author")
+    if target.exists():
+        raise Refusal(f"{shown(target, root)}: already exists; not overwriting it")
+
+    tags = words(fields.get("tags"))
+    if fields.get("tags") is not None and not isinstance(fields["tags"], list):
+        messages.append(f"changed tags: {shown_value(fields['tags'])} -> {shown_value(tags)}")
+    fields.pop("tags", None)
+    categories: list[str] = []
+    for name in ("categories", "category"):
+        if name not in fields:
+            continue
+        allowed = allowed_categories(root) if kind == "weekly" else []
+        for category in words(fields.pop(name)):
+            if allowed is None or category in allowed:
+                categories.append(category)
+            else:
+                why = "not in mkdocs.yml's categories_allowed" if kind == "weekly" else "notes have no categories"
+                messages.append(f"changed {name}: {category} -> tags ({why})")
+                if category not in tags:
+                    tags.append(category)
+    if kind == "weekly":
+        out["categories"] = categories
+    out["tags"] = tags
+    if "subtitle" in fields:
+        messages.append(f"changed subtitle -> description: {shown_value(fields['subtitle'])}")
+        out["description"] = str(fields.pop("subtitle"))
+    elif "description" in fields:
+        out["description"] = str(fields.pop("description"))
+    if kind == "paper":
+        if bib is not None:
+            out["bib"] = bib
+        else:
+            messages.append("no bib key: give --bib KEY to link the note to its entry in docs/references.bib")
+        chosen_status = status or "read"
+        out["status"] = chosen_status
+        messages.append(f"added status: {chosen_status}" + ("" if status else " (--status picks another)"))
+        dates = {"added": day}
+        if chosen_status != "queued":
+            dates["started" if chosen_status == "reading" else "finished"] = day
+        out.update(dates)
+        messages.append(f"changed date: {written if written is not None else from_where} -> "
+                        + ", ".join(f"{name}: {value.isoformat()}" for name, value in dates.items()))
+    elif kind == "course":
+        out["date"] = day
+        if written is None or str(written) != day.isoformat():
+            messages.append(f"changed date: {written if written is not None else from_where} -> {day.isoformat()}")
+    for name in list(fields):
+        drop(name)
+    liquid = LIQUID.search(post.body)
+    if liquid:
+        line = post.body_line + post.body.count("\n", 0, liquid.start())
+        messages.append(f"note: {post.where}:{line} uses Liquid ({liquid[0][:40]}), which MkDocs shows as text")
+    return Imported(target, front_matter_text(out) + post.body, messages)
+
+
+def _post_name(path: Path) -> str:
+    match = JEKYLL_NAME.fullmatch(path.stem)
+    return match["rest"] if match else path.stem
+
+
+def _match_author(root: Path, who, ids: list[str]) -> str:
+    """The id in .authors.yml whose id or name is the post's author; else the first id."""
+    if who is None:
+        return ids[0]
+    data = yaml.safe_load(read_text(root / AUTHORS, root)) or {}
+    wanted = str(who).strip().lower()
+    for author_id, about in (data.get("authors") or {}).items():
+        name = str((about or {}).get("name", "")) if isinstance(about, dict) else ""
+        if wanted in (str(author_id).lower(), name.lower()):
+            return str(author_id)
+    return ids[0]
+
+
+def import_post(root: Path, source: Path, kind: str | None = None, slug: str | None = None,
+                author: str | None = None, bib: str | None = None, status: str | None = None,
+                dry_run: bool = False) -> Imported:
+    """Write the imported post (unless dry_run); return it."""
+    imported = plan_import(root, source, kind, slug, author, bib, status)
+    if not dry_run:
+        create_file(imported.path, imported.text, root)
+    return imported
