@@ -11,7 +11,7 @@ import pytest
 
 from tools import new_week
 from tools.import_post import main
-from tests.test_new_week import files, make_tree, no_temp_files, script_env, write
+from tests.test_new_week import files, make_tree, no_temp_files, refused_by, script_env, write
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests/fixtures/import"
@@ -179,14 +179,7 @@ def test_dry_run_prints_and_writes_nothing(tree: Path, blog: Path, capsys):
 
 
 def refused(root: Path, argv: list[str], capsys, code: int = 1) -> str:
-    before = files(root)
-    assert main(argv, root=root) == code
-    out, err = capsys.readouterr()
-    assert out == ""
-    assert err.endswith("\n") and err.count("\n") == 1, err
-    assert files(root) == before
-    no_temp_files(root)
-    return err.rstrip("\n")
+    return refused_by(lambda args: main(args, root=root), root, argv, capsys, code)
 
 
 @pytest.mark.parametrize("name, message", [

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tools import new_paper
 from tools.log import papers
 from tools.log.bib import load
 from tools.new_paper import main
 from tools.log.cli import Refusal
 from tools.log.files import replace_file
-from tests.test_new_week import REFERENCES_BIB, files, make_tree, no_temp_files, script_env, write
+from tests.test_new_week import REFERENCES_BIB, files, make_tree, no_temp_files, refused_by, script_env, write
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 23)
@@ -150,14 +149,7 @@ def test_slug_from_a_key_with_punctuation():
 
 
 def refused(root: Path, argv: list[str], capsys, stdin: str | None = None, code: int = 1) -> str:
-    before = files(root)
-    assert run(root, argv, stdin) == code
-    out, err = capsys.readouterr()
-    assert out == ""
-    assert err.endswith("\n") and err.count("\n") == 1, err
-    assert files(root) == before
-    no_temp_files(root)
-    return err.rstrip("\n")
+    return refused_by(lambda args: run(root, args, stdin), root, argv, capsys, code)
 
 
 def test_refuses_a_known_key_with_different_fields(tree: Path, capsys):

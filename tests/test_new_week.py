@@ -278,15 +278,21 @@ def test_dry_run_prints_and_writes_nothing(tree: Path, capsys):
 # -- refusals: one line on stderr, a non-zero exit, nothing touched ------------------------
 
 
-def refused(root: Path, argv: list[str], capsys, code: int = 1) -> str:
+def refused_by(command, root: Path, argv: list[str], capsys, code: int = 1) -> str:
+    """command(argv), run on the log at root, must refuse: exit status code, nothing on stdout,
+    one line on stderr (returned, without its line end), every file as it was, no temporary file."""
     before = files(root)
-    assert main(argv, root=root) == code
+    assert command(argv) == code
     out, err = capsys.readouterr()
     assert out == ""
     assert err.endswith("\n") and err.count("\n") == 1, err
     assert files(root) == before
     no_temp_files(root)
     return err.rstrip("\n")
+
+
+def refused(root: Path, argv: list[str], capsys, code: int = 1) -> str:
+    return refused_by(lambda args: main(args, root=root), root, argv, capsys, code)
 
 
 def test_refuses_a_second_report_for_the_week(tree: Path, capsys):
