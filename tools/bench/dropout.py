@@ -17,12 +17,18 @@ import argparse
 import datetime
 import functools
 import json
-import platform
 import sys
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run as a file, not with -m
+    sys.path.insert(0, str(ROOT))
+
+from tools.bench.tables import DROPOUT_METHODS, dropout_table  # noqa: E402
+from tools.bench.timing import device_name, timed  # noqa: E402
 
 
 def mask_multiply(x, p):
@@ -41,30 +47,12 @@ def functional_dropout(x, p):
     return F.dropout(x, p, training=True)
 
 
-METHODS = {
-    "mask multiply": mask_multiply,
-    "masked assignment": masked_assignment,
-    "F.dropout": functional_dropout,
-}
-
-
-def device_name(device: torch.device) -> str:
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device)
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+METHODS = dict(zip(DROPOUT_METHODS, (mask_multiply, masked_assignment, functional_dropout)))
 
 
 def bench(sizes: list[int], p: float, device: torch.device, min_run_time: float, rounds: int = 3) -> list[dict]:
     """Median time of each method at each size: the methods take turns for ``rounds`` rounds, and
-    each figure is the median of its rounds' medians (tools.bench.snippets.timed)."""
-    from tools.bench.snippets import timed  # that module imports this one
-
+    each figure is the median of its rounds' medians (tools.bench.timing.timed)."""
     rows = []
     for n in sizes:
         x = torch.randn(n, device=device)
@@ -74,18 +62,9 @@ def bench(sizes: list[int], p: float, device: torch.device, min_run_time: float,
 
 
 def table(rows: list[dict]) -> str:
-    """A Markdown table: one row per size, one column per method, and the ratio assignment / multiply."""
-    sizes = sorted({r["elements"] for r in rows})
-    names = list(METHODS)
-    lines = [
-        "| elements | " + " | ".join(f"{name} (µs)" for name in names) + " | assignment / multiply |",
-        "|---:|" + "---:|" * (len(names) + 1),
-    ]
-    for n in sizes:
-        t = {r["method"]: r["median_us"] for r in rows if r["elements"] == n}
-        ratio = t["masked assignment"] / t["mask multiply"]
-        lines.append(f"| {n:,} | " + " | ".join(f"{t[name]:,.1f}" for name in names) + f" | {ratio:.2f} |")
-    return "\n".join(lines)
+    """A Markdown table: one row per size, one column per method, and the ratio assignment / multiply
+    (tools.bench.tables.dropout_table, which the performance page uses too)."""
+    return dropout_table(rows)
 
 
 def main(argv: list[str] | None = None) -> int:

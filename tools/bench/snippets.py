@@ -47,19 +47,14 @@ the date and the machine's load.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import datetime
-import importlib
 import json
 import os
-import resource
-import statistics
 import sys
 from pathlib import Path
 
 import torch
 import torch.nn as nn
-from torch.utils import benchmark
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -67,32 +62,10 @@ if str(ROOT) not in sys.path:
 
 from snippets import adam, moco, swin_v2  # noqa: E402
 from tools.bench import dropout as bench_dropout  # noqa: E402
-from tools.bench.page import snippets_section  # noqa: E402
-
-
-def timed(fns: dict, rounds: int, min_run_time: float) -> dict[str, float]:
-    """Median seconds per call of each function, the functions taking turns."""
-    for fn in fns.values():
-        fn()  # warm-up: CUDA context, allocator, optimizer state
-        fn()
-    runs: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            # Timer runs its statement on one thread unless told otherwise
-            timer = benchmark.Timer(stmt="fn()", globals={"fn": fn}, num_threads=torch.get_num_threads())
-            runs[name].append(timer.blocked_autorange(min_run_time=min_run_time).median)
-    return {name: statistics.median(times) for name, times in runs.items()}
-
-
-def page_faults(fns: dict, calls: int = 3) -> dict[str, float]:
-    """Minor page faults per call of each function (after the warm-up in ``timed``)."""
-    faults = {}
-    for name, fn in fns.items():
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-        for _ in range(calls):
-            fn()
-        faults[name] = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls
-    return faults
+from tools.bench.tables import snippets_section  # noqa: E402
+from tools.bench.timing import (  # noqa: E402
+    call, device_name, in_fresh_process, page_faults, reuse_freed_memory, timed,
+)
 
 
 def adam_model(layers: int, width: int, device) -> nn.Module:
@@ -255,38 +228,6 @@ def products_and_softmax(q, k, v, windows: int = 64):
     return run
 
 
-def reuse_freed_memory() -> bool:
-    """Have glibc's malloc keep freed memory for reuse, large blocks included: no block is
-    mapped on its own (M_MMAP_MAX 0) and the heap is never trimmed (M_TRIM_THRESHOLD at its
-    largest). False, and nothing changed, where the C library is not glibc."""
-    try:
-        libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return False
-    M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4
-    return mallopt(M_MMAP_MAX, 0) == 1 and mallopt(M_TRIM_THRESHOLD, 2**31 - 1) == 1
-
-
-def _child_setup(reuse: bool, threads: int) -> None:
-    """In a fresh process for one benchmark: the parent's thread count and malloc setting."""
-    torch.set_num_threads(threads)
-    if reuse:
-        reuse_freed_memory()
-
-
-def in_fresh_process(fn, *args, reuse: bool = False):
-    """fn(*args) in a new Python process (spawned, not forked), so that it starts from an empty
-    heap: what one benchmark freed cannot serve another's allocations. fn must be importable."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=context, initializer=_child_setup,
-                             initargs=(reuse, torch.get_num_threads())) as pool:
-        return pool.submit(fn, *args).result()
-
-
 def _dropout(sizes: list[int], device, min_run_time: float) -> dict:
     return {"p": 0.5, "results": bench_dropout.bench(sizes, 0.5, device, min_run_time)}
 
@@ -297,17 +238,17 @@ def bench_all(device: torch.device, quick: bool, rounds: int, min_run_time: floa
     tensor costs page faults depends on what ran before: a heap that an earlier benchmark grew
     and freed serves it without any, a fresh one maps it anew on every call."""
     dropout_sizes = [2**12] if quick else [2**16, 2**20, 2**24]
-    this = importlib.import_module("tools.bench.snippets")  # by that name, not __main__: children import it
     reuse = allocator != "default"
 
     def run(name: str, *args):
-        fn = getattr(this, name)
-        return in_fresh_process(fn, *args, reuse=reuse) if fresh else fn(*args)
+        if fresh:  # the child imports this module by its name (not as __main__) to find the function
+            return in_fresh_process(call, "tools.bench.snippets", name, *args, reuse=reuse)
+        return globals()[name](*args)
 
     return {
         "device": device.type,
         "allocator": allocator,
-        "device_name": bench_dropout.device_name(device),
+        "device_name": device_name(device),
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

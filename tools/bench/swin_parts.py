@@ -18,6 +18,7 @@ the same computation. Output of the committed run:
 benchmarks/swin-parts-cuda.log.
 """
 
+import argparse
 import datetime
 import sys
 
@@ -27,7 +28,8 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.utils import benchmark
 
 from snippets.swin_v2 import MAX_LOGIT_SCALE, cosine_attention
-from tools.bench.snippets import module_qkv, reuse_freed_memory, swin_inputs, timed
+from tools.bench.snippets import module_qkv, swin_inputs
+from tools.bench.timing import device_name, reuse_freed_memory, timed
 
 
 def t(label, fn):
@@ -69,7 +71,6 @@ def cpu_shapes() -> int:
     separately and on views of one qkv tensor (the module's layout), malloc keeping freed memory
     (no page faults on any side), the three paths taking turns."""
     from snippets.swin_v2 import WindowAttention, cosine_attention_blocked, cosine_attention_sdpa, shifted_window_mask
-    from tools.bench.dropout import device_name
 
     if not reuse_freed_memory():
         print("tools/bench/swin_parts --cpu: needs glibc's mallopt", file=sys.stderr)
@@ -122,8 +123,13 @@ def cpu_shapes() -> int:
     return 0
 
 
-def main() -> int:
-    if "--cpu" in sys.argv[1:]:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.bench.swin_parts",
+        description="Where the Swin V2 fast path's time goes on a GPU; with --cpu, the three CPU paths across shapes.")
+    parser.add_argument("--cpu", action="store_true",
+                        help="the CPU paths across shapes and layouts (default: the parts on CUDA)")
+    if parser.parse_args(argv).cpu:
         return cpu_shapes()
     if not torch.cuda.is_available():
         print("tools/bench/swin_parts: needs a CUDA device", file=sys.stderr)
