@@ -1,4 +1,4 @@
-# Generated from docs/papers/swin-transformer-v2.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 690ea0aaea43d4a9)
+# Generated from docs/papers/swin-transformer-v2.md by tools/extract; edit the note, not this file. (sha256 of the lines below: da8a4093af54283a)
 
 # docs/papers/swin-transformer-v2.md:90
 """Swin Transformer V2 window attention: log-CPB and scaled cosine attention.
@@ -101,7 +101,7 @@ def cosine_attention_sdpa(q, k, v, logit_scale, bias=None, mask=None):
     out = F.scaled_dot_product_attention(q_hat, k_hat, v, attn_mask=windows, scale=1.0)  # (B, nW*H, N, D)
     return out.reshape(B_, H, N, D)  # (B_, H, N, D)
 
-# docs/papers/swin-transformer-v2.md:232
+# docs/papers/swin-transformer-v2.md:235
 def logits_start(bias, mask, nW, H, N, device, dtype):
     """What window w's logits start from before the cosines: bias + mask[w], (nW, H, N, N);
     zeros where neither is given."""
@@ -149,7 +149,7 @@ def cosine_attention_blocked(q, k, v, logit_scale, bias=None, mask=None, block_b
         torch.matmul(a.view(n, H, N, N), v[s : s + n], out=out[s : s + n])  # (n, H, N, D)
     return out
 
-# docs/papers/swin-transformer-v2.md:330
+# docs/papers/swin-transformer-v2.md:301
 class WindowAttention(nn.Module):
     """Window multi-head self-attention with log-CPB and scaled cosine attention.
 
@@ -203,7 +203,7 @@ class WindowAttention(nn.Module):
         out = out.transpose(1, 2).reshape(B_, N, C)  # (B_, N, C)
         return self.proj(out)
 
-# docs/papers/swin-transformer-v2.md:391
+# docs/papers/swin-transformer-v2.md:362
 def shifted_window_mask(resolution, window_size, shift_size, device=None, dtype=torch.float32):
     """Attention mask of shifted-window attention: (nW, N, N), 0 inside a region, -100 across."""
     H, W = resolution

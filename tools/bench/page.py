@@ -8,18 +8,28 @@ Each table is stamped with the machine and the date of the run it comes
 from. Results: benchmarks/site-*.json (tools/bench/build.py, the newest by its
 date), serve.json (tools/bench/serve.py), search.json (tools/bench/search.py),
 typing.json (tools/bench/search_typing.py),
-snippets-<device>.json (tools/bench/snippets.py).
+snippets-<device>.json (tools/bench/snippets.py), dropout-<device>.json
+(tools/bench/dropout.py), swin-*.log (tools/bench/swin_parts.py); the last
+section, on the notes' fast paths, is tools/bench/page_notes.py.
+
+Reads the results with tools/bench/tables.py and page_notes.py, which import
+no benchmark: the benchmarks never import this module.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run as a file, not with -m
+    sys.path.insert(0, str(ROOT))
+
+from tools.bench import page_notes  # noqa: E402
+from tools.bench.tables import snippets_section, stamp  # noqa: E402
+
 BENCH = ROOT / "benchmarks"
 PAGE = ROOT / "docs" / "performance.md"
 CHARTS = ROOT / "docs" / "assets" / "images"
@@ -127,15 +137,6 @@ def _load(path: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
-def _stamp(record: dict) -> str:
-    where = record.get("machine") or {}
-    name = record.get("device_name") or where.get("cpu", "unknown machine")
-    cores = f", {where['cores']} cores" if where.get("cores") else ""
-    load = record.get("load_average")
-    busy = f", load average {load[0]:.1f} at the end" if load else ""
-    return f"*Measured on {name}{cores}, {record['date']}{busy}.*"
-
-
 def site_section(record: dict) -> str:
     rows = record["results"]
     lines = [
@@ -150,7 +151,7 @@ def site_section(record: dict) -> str:
         "*after* is this site's. CPU (s) is the user and system time of the build and its worker "
         "processes; *before* builds use one core, *after* builds two.",
         "",
-        _stamp(record),
+        stamp(record),
         "",
         "| variant | notes | pages | build (s) | CPU (s) | peak memory (MB) | median page (KB) | site (MB) "
         "| search index (MB) |",
@@ -183,7 +184,7 @@ def serve_section(record: dict) -> str:
         f"`python -m tools.bench.serve` starts `{record['command']}` on a synthetic log of "
         f"{record['notes']:,} notes, edits one note several times and polls its URL until the edit is served.",
         "",
-        _stamp(record),
+        stamp(record),
         "",
         "| notes | first build (s) | edit to served page (s) | median (s) |",
         "|---:|---:|---|---:|",
@@ -206,7 +207,7 @@ def search_section(record: dict) -> str:
         "the search box and waits for its first results. Both answer every query alike, scores and order "
         "included (`tests/test_search.py`).",
         "",
-        _stamp(record),
+        stamp(record),
         "",
         "| notes | search | build (s) | index (MB) | query | first result after typing (s) "
         "| from page load (s) | fetched from search/ (KB) | results |",
@@ -246,87 +247,13 @@ def typing_section(record: dict) -> str:
            if set(results) == {"before", "after"} else "")
         + f", median of {record['rounds']} rounds.",
         "",
-        _stamp(record),
+        stamp(record),
         "",
         "| worker | " + " | ".join(words) + " |",
         "|---|" + "---:|" * len(words),
     ]
     for label, seconds in results.items():
         lines.append(f"| {label} | " + " | ".join(f"{seconds[word]:.2f} s" for word in words) + " |")
-    return "\n".join(lines)
-
-
-def _ms(value: float) -> str:
-    """A time in ms to three significant digits: 46.2, 9.40, 0.742."""
-    return f"{value:.{max(0, 2 - math.floor(math.log10(abs(value))))}f}" if value else "0"
-
-
-DEFAULT_MALLOC = (
-    "Each benchmark in a fresh process, with malloc's defaults: glibc returns each freed block of more than 32 MB to the kernel, so "
-    "a side that makes such tensors on every call (the readable Swin V2 path makes four of 64 MB) "
-    "also pays a page fault per 4 KB of them, counted per call in `benchmarks/snippets-cpu.json`. "
-    "The next table takes that cost away."
-)
-REUSED = (
-    "The same benchmark with malloc told to keep freed memory for reuse (`mallopt`): no side takes page "
-    "faults, and what is left is what the computations cost."
-)
-
-
-def snippets_section(record: dict) -> str:
-    a, m, s = record["adam"], record["moco"], record["swin_v2"]
-    yes = lambda ok: "yes" if ok else "no"  # noqa: E731
-    reused = record.get("allocator") == "freed memory reused"
-    lines = [
-        f"## Snippets on {record['device'].upper()}" + (", freed memory reused" if reused else ""),
-        "",
-        "`python -m tools.bench.snippets" + (" --reuse-freed-memory" if reused else "")
-        + "`: each pair timed in turns with `torch.utils.benchmark`, medians over rounds.",
-        "",
-    ]
-    if record["device"] == "cpu":
-        lines += [REUSED if reused else DEFAULT_MALLOC, ""]
-    lines += [
-        _stamp(record) + f" torch {record['torch']}, {record['threads']} threads.",
-        "",
-        "| comparison | ours (ms) | reference (ms) | ratio | target | met |",
-        "|---|---:|---:|---:|---|---|",
-        f"| Adam step, {a['what']} | {_ms(a['ms']['ours (snippets/adam.py)'])} | "
-        f"{_ms(a['ms']['torch.optim.Adam(foreach=True)'])} (`foreach=True`) | {a['ratio']:.2f} | "
-        f"{a['target']} | {yes(a['met'])} |",
-        f"| MoCo momentum update, {m['what']} | {_ms(m['ms']['momentum_update (snippets/moco.py)'])} | "
-        f"{_ms(m['ms']['per-parameter loop'])} (the official loop) | {m['speedup']:.1f}x faster | {m['target']}x "
-        f"| {yes(m['met'])} |",
-    ]
-    in_place = m["ms"].get("per-parameter loop, in place")
-    if in_place is not None:
-        lines.append(f"| MoCo momentum update | {_ms(m['ms']['momentum_update (snippets/moco.py)'])} | {_ms(in_place)} "
-                     f"(loop, in place) | {in_place / m['ms']['momentum_update (snippets/moco.py)']:.1f}x faster | | |")
-    floor = m["ms"].get("floor: one lerp_ over a flat tensor")
-    if floor is not None:
-        lines.append(f"| MoCo momentum update | {_ms(m['ms']['momentum_update (snippets/moco.py)'])} | {_ms(floor)} "
-                     f"(one `lerp_` over a flat copy: the memory-bound floor) | "
-                     f"{m['ms']['momentum_update (snippets/moco.py)'] / floor:.2f}x the floor | | |")
-    extra = {  # sides timed on a CPU only
-        "cosine_attention_sdpa": "`F.scaled_dot_product_attention` (the GPU's fast path)",
-        "floor: the products and the softmax alone": "the two products and the softmax alone, in cache "
-                                                     "(what every eager-PyTorch path still runs)",
-    }
-    for label, case in s["cases"].items():
-        lines.append(
-            f"| Swin V2 {s['what']}, {label} | {_ms(case['ms']['fast'])} (fast) | {_ms(case['ms']['readable'])} "
-            f"(readable) | {case['speedup']:.1f}x faster | {s['target']}x | {yes(case['met'])} |"
-        )
-        for name, what in extra.items():
-            if name in case["ms"]:
-                lines.append(f"| Swin V2, {label}: {what} | {_ms(case['ms'][name])} | "
-                             f"{_ms(case['ms']['readable'])} (readable) | "
-                             f"{case['ms']['readable'] / case['ms'][name]:.2f}x | | |")
-    lines += ["", f"`torch.optim.Adam(foreach=False)`: {_ms(a['ms']['torch.optim.Adam(foreach=False)'])} ms.", ""]
-    lines += ["Dropout, p = 0.5, each method drawing its own mask:", ""]
-    from tools.bench.dropout import table  # noqa: E402
-
-    lines.append(table(record["dropout"]["results"]))
     return "\n".join(lines)
 
 
@@ -357,10 +284,19 @@ def render() -> dict[Path, str]:
         record = _load(BENCH / name)
         if record:
             parts.append(section(record))
+    records: dict = {}
     for device in ("cpu", "cpu-reused", "cuda"):
-        record = _load(BENCH / f"snippets-{device}.json")
+        record = records[f"snippets-{device}"] = _load(BENCH / f"snippets-{device}.json")
         if record:
             parts.append(snippets_section(record))
+    for device in ("cpu", "cuda"):
+        records[f"dropout-{device}"] = _load(BENCH / f"dropout-{device}.json")
+    for name in ("swin-shapes-cpu", "swin-parts-cuda"):  # tools/bench/swin_parts.py's output
+        path = BENCH / f"{name}.log"
+        records[name] = path.read_text(encoding="utf-8") if path.exists() else None
+    notes = page_notes.sections(records)
+    if notes:
+        parts.append(notes)
     return {PAGE: "\n\n".join(parts) + "\n", **files}
 
 
@@ -384,6 +320,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     sys.exit(main())
