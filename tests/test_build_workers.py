@@ -142,3 +142,35 @@ def test_when_the_workers_run(module, platform, value, command, expected, monkey
     else:
         monkeypatch.setenv(hook.ENV, value)
     assert hook.enabled() is expected
+
+
+# -- tools/site/hooks/guard.py ------------------------------------------------
+
+def test_guard_finds_the_plugin_or_hook_an_event_method_belongs_to():
+    from types import ModuleType
+
+    from mkdocs.plugins import BasePlugin, CombinedEvent, PluginCollection
+
+    from tools.site.hooks.guard import owner_of
+
+    class Plugin(BasePlugin):
+        def on_page_markdown(self, markdown, **kwargs):
+            return markdown
+
+        def first(self, **kwargs):
+            pass
+
+        def second(self, **kwargs):
+            pass
+
+        on_post_build = CombinedEvent(first, second)
+
+    hook = ModuleType("tools/site/hooks/zz_test.py")
+    hook.on_page_content = lambda html, **kwargs: html
+    plugins = PluginCollection()
+    plugins["zz-plugin"], plugins["tools/site/hooks/zz_test.py"] = Plugin(), hook
+    for event in ("page_markdown", "post_build", "page_content"):
+        for method in plugins.events[event]:
+            assert owner_of(plugins, method) == ("tools/site/hooks/zz_test.py" if event == "page_content" else "zz-plugin")
+    assert owner_of(plugins, Plugin().on_page_markdown) is None  # another instance's method
+    assert owner_of(plugins, None) is None

@@ -39,7 +39,7 @@ from pathlib import Path
 import mkdocs.commands.build as mkdocs_build
 import mkdocs.structure.pages as pages_module
 from mkdocs.exceptions import Abort, BuildError, PluginError
-from mkdocs.plugins import PluginCollection, event_priority
+from mkdocs.plugins import CombinedEvent, PluginCollection, event_priority
 from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
@@ -209,6 +209,20 @@ def line_in(source: str, message: str) -> int | None:
 _BUILD_CODE = mkdocs_build.build.__code__
 
 
+def owner_of(plugins: PluginCollection, method) -> str | None:
+    """The name of the plugin or hook whose event ``method`` is, found as
+    MkDocs registers events: each ``on_*`` attribute of each item of the
+    collection (a CombinedEvent's methods one by one)."""
+    for name, plugin in plugins.items():
+        for attribute in dir(plugin):
+            if not attribute.startswith("on_"):
+                continue
+            event = getattr(plugin, attribute, None)
+            if callable(event) and any(one == method for one in (event.methods if isinstance(event, CombinedEvent) else (event,))):
+                return name
+    return None
+
+
 def locate(error: BaseException) -> tuple[str | None, str | None]:
     """(where: the page, with its line when found; which plugin's event) for
     an exception, from the frames it went through, innermost first."""
@@ -224,7 +238,7 @@ def locate(error: BaseException) -> tuple[str | None, str | None]:
             elif isinstance(candidate, File) and candidate.is_documentation_page():
                 file = candidate
         if origin is None and frame.f_code.co_name == "run_event" and isinstance(names.get("self"), PluginCollection):
-            plugin = names["self"]._event_origins.get(names.get("method"))
+            plugin = owner_of(names["self"], names.get("method"))
             origin = f"on_{names.get('name')} of {plugin}" if plugin else None
     if file is None:
         return None, origin

@@ -3,57 +3,48 @@
 Converting Markdown to HTML is the largest part of a build, and MkDocs does
 it page after page on one core. On ``mkdocs build`` this hook starts a worker
 process once the navigation is known; the worker converts a share of the
-pages (every page whose position modulo ``STRIDE`` is in ``SHARE``), in the
-order the build will reach them, running the same events the build runs
-first (``on_pre_page``, reading the source, ``on_page_markdown``) and then
-MkDocs' own ``Page.render``. When the build reaches one of those pages it runs
-the same events itself and, if the Markdown it got is byte for byte what the
-worker converted, takes the worker's HTML, table of contents and anchors
-instead of converting again; warnings the worker's conversion logged (a
-broken link, say) are logged by the build then, so ``--strict`` counts them.
-Anything else (a page the worker could not convert, Markdown that differs)
-is converted by the build as usual, and so is every page the worker has not
-sent when it fails, is killed or sends nothing for a minute (workers.py): the
-build says so in one line and goes on.
+pages (of the pages it may convert, every one whose position modulo
+``STRIDE`` is in ``SHARE``), in the order the build will reach them, running
+the same events the build runs first (``on_pre_page``, reading the source,
+``on_page_markdown``) and then MkDocs' own ``Page.render``, a new Markdown
+instance per page as MkDocs makes. When the build reaches one of those pages
+it runs the same events itself and, if the Markdown it got is byte for byte
+what the worker converted, takes what the worker's ``Page.render`` left on
+the page (``content``, ``toc``, ``title``, ``present_anchor_ids``,
+``links_to_anchors``: public attributes) instead of converting again;
+warnings the worker's conversion logged (a broken link, say) are logged by
+the build then, so ``--strict`` counts them. Anything else (a page the worker
+could not convert, Markdown that differs) is converted by the build with
+MkDocs' ``Page.render``, and so is every page the worker has not sent when it
+fails, is killed or sends nothing for a minute (workers.py): the build says
+so in one line and goes on.
 
-Both processes convert with one Python-Markdown instance each, reset
-between pages (``Markdown.reset``, which is how Python-Markdown is meant to
-be reused), rather than a new instance per page: setting up the ~25
-extensions took 3 to 5 ms a page.
+The worker may convert plain Markdown pages that MkDocs' own ``Page.render``
+converts, except the blog's posts and listings: a listing is converted by
+Material, and a post's excerpt asks whether ``Page.render`` found the post's
+title in its Markdown, which only ``Page.render`` itself records. MkDocs also
+tells a ``!relative`` option of a Markdown extension which page is converted
+by a private attribute of the configuration; the worker does not set it, so
+such an option fails in the worker and the build converts the page itself.
 
 ``mkdocs serve`` and one-core machines convert every page in the build
 process, and so do systems other than Linux unless ``PAPERNOTES_PRERENDER=1``
-(on macOS a forked process can crash in system libraries). ``PAPERNOTES_PRERENDER=0`` leaves MkDocs'
-own ``Page.render`` alone: one process, a new Markdown instance per page.
+(on macOS a forked process can crash in system libraries).
+``PAPERNOTES_PRERENDER=0`` leaves MkDocs' own ``Page.render`` alone.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
 import sys
 import traceback
 from pathlib import Path
 
-import markdown
-import mkdocs.structure.pages as pages_module
+from material.plugins.blog.structure import Post, View
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import get_toc
-
-try:  # what Page.render registers on its Markdown instance
-    from mkdocs.structure.pages import (
-        _ExtractAnchorsTreeprocessor,
-        _ExtractTitleTreeprocessor,
-        _RawHTMLPreprocessor,
-        _RelativePathTreeprocessor,
-    )
-except ImportError:  # another MkDocs: its own render, a new instance per page
-    _RawHTMLPreprocessor = None
-
-from material.plugins.blog.structure import View
 
 # MkDocs puts only this folder on sys.path while loading a hook; the
 # checkout's root holds the shared tools.
@@ -72,55 +63,15 @@ if not hasattr(Page, "render_here"):
     Page.render_here = Page.render
 
 
-def _anchors_collected() -> bool:
-    """Page.render's own test of whether to keep the links to anchors, for
-    the anchors' validation (MkDocs skips it under DEBUG, mkdocs#3991;
-    guard.py makes the test pass at every level)."""
-    return pages_module.log.getEffectiveLevel() > logging.DEBUG
-
-
 def digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-
-
-_instance: list = [None, None]  # this process's (configuration, Markdown instance)
-
-
-def convert(page: Page, config, files) -> None:
-    """What Page.render does, with this process's Markdown instance reset
-    instead of a new one."""
-    if _RawHTMLPreprocessor is None:
-        page.render_here(config, files)
-        return
-    if page.markdown is None:
-        raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
-    owner, md = _instance
-    if owner is not config:  # a new build's configuration (mkdocs serve reloads it): a new instance
-        md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
-        _instance[:] = [config, md]
-    else:
-        md.reset()
-    # Registered under fixed names: each page's replace the previous page's.
-    raw_html = _RawHTMLPreprocessor()
-    raw_html._register(md)
-    anchors = _ExtractAnchorsTreeprocessor(page.file, files, config)
-    anchors._register(md)
-    links = _RelativePathTreeprocessor(page.file, files, config)
-    links._register(md)
-    title = _ExtractTitleTreeprocessor()
-    title._register(md)
-    page.content = md.convert(page.markdown)
-    page.toc = get_toc(getattr(md, "toc_tokens", []))
-    page._title_from_render = title.title
-    page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
-    if _anchors_collected():
-        page.links_to_anchors = links.links_to_anchors
 
 
 # What the worker sends back for a page: a dict of plain values (classes
 # defined in a hook file cannot be pickled: the hook is not an importable module).
 #   src_uri, digest, content, toc, title, anchors,
-#   links: {src_uri of the linked file: {anchor: link}} or None,
+#   links: {src_uri of the linked file: {anchor: link}} or None (Page.render
+#     collects them only above DEBUG, mkdocs#3991),
 #   records: the log records of the conversion.
 
 
@@ -135,19 +86,15 @@ class _Keep(logging.Handler):
 
 
 def _convert(page: Page, config, files) -> dict:
-    config._current_page = page
-    try:
-        page = config.plugins.on_pre_page(page, config=config, files=files)
-        page.read_source(config)
-        page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
-        convert(page, config, files)
-    finally:
-        config._current_page = None
+    page = config.plugins.on_pre_page(page, config=config, files=files)
+    page.read_source(config)
+    page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+    page.render_here(config, files)
     links = None
     if page.links_to_anchors is not None:
         links = {file.src_uri: anchors for file, anchors in page.links_to_anchors.items()}
     return {"src_uri": page.file.src_uri, "digest": digest(page.markdown), "content": page.content, "toc": page.toc,
-            "title": page._title_from_render, "anchors": set(page.present_anchor_ids or ()), "links": links}
+            "title": page.title, "anchors": set(page.present_anchor_ids or ()), "links": links}
 
 
 def _work(pages: list[Page], config, files, outbox) -> None:
@@ -226,19 +173,17 @@ log = logging.getLogger("mkdocs.hooks.prerender")
 
 def render(self: Page, config, files) -> None:
     """Page.render, taking the worker's conversion when it matches."""
-    if os.environ.get(ENV, "1") == "0":
-        self.render_here(config, files)
-        return
     rendered = _active.take(self.file.src_uri) if _active is not None else None
     if rendered is None or self.markdown is None or rendered["digest"] != digest(self.markdown):
-        convert(self, config, files)
+        self.render_here(config, files)
         return
     _active.used += 1
     self.content = rendered["content"]
     self.toc = rendered["toc"]
-    self._title_from_render = rendered["title"]
+    if "title" not in self.meta:  # a title in the metadata stays the property's to read
+        self.title = rendered["title"]
     self.present_anchor_ids = rendered["anchors"]
-    if _anchors_collected() and rendered["links"] is not None:
+    if rendered["links"] is not None:
         self.links_to_anchors = {files.get_file_from_path(uri): anchors for uri, anchors in rendered["links"].items()}
     for record in rendered["records"]:
         logging.getLogger(record.name).handle(record)
@@ -258,9 +203,10 @@ def enabled() -> bool:
 
 
 def _convertible(page) -> bool:
-    """Plain Markdown pages whose conversion is MkDocs' own (not notebooks, not blog listings)."""
+    """Plain Markdown pages whose conversion is MkDocs' own (not notebooks, not
+    the blog's posts or listings)."""
     return (page is not None and page.file.src_uri.endswith(".md") and "render" not in vars(page)
-            and type(page).render is Page.render and not isinstance(page, View))
+            and type(page).render is Page.render and not isinstance(page, (Post, View)))
 
 
 @event_priority(-100)  # the navigation as every other plugin left it
@@ -269,8 +215,8 @@ def on_nav(nav, config, files, **kwargs):
     stop()
     if not enabled():
         return nav
-    pages = [file.page for file in files.documentation_pages()]
-    share = [page for i, page in enumerate(pages) if i % STRIDE in SHARE and _convertible(page)]
+    pages = [page for page in (file.page for file in files.documentation_pages()) if _convertible(page)]
+    share = [page for i, page in enumerate(pages) if i % STRIDE in SHARE]
     if share:
         _active = Prerender(share, config, files)
     return nav
