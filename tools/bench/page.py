@@ -75,7 +75,8 @@ Profiles of `mkdocs build` under `python -m cProfile` on this machine
 - What is left grows linearly: Python-Markdown about 40%, search indexing
   about 25% (half of it jieba), templates about 15%, latex2mathml 8%. A build
   uses one core, so `tools/site/hooks/prerender.py` has a second process convert
-  3 pages in 5 ahead of the build, and `tools/site/hooks/search_worker.py` one
+  3 in 5 of the pages other than blog posts ahead of the build (with MkDocs'
+  own `Page.render`), and `tools/site/hooks/search_worker.py` one
   index every page for search as soon as its HTML is final; both are
   checked to leave the site byte for byte as a one-process build writes it.
 - Run to run, on this shared 2-core machine: four builds of the N = 2,000
