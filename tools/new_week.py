@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None, today: dt.date | None = None, root: Path
     def work():
         day = parse_day(args.date) if args.date is not None else (today or dt.date.today())
         if not week_fits(day):
-            raise UsageError(f"invalid date '{args.date}': {WEEK_PAST_THE_CALENDAR}")
+            raise UsageError(f"invalid date '{day.isoformat()}': {WEEK_PAST_THE_CALENDAR}")
         week = new_week(root, day, args.author, args.category, dry_run=args.dry_run)
         if args.dry_run:
             print(f"would write {shown(week.path, root)}:")
