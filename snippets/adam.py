@@ -1,6 +1,6 @@
-# Generated from docs/courses/adam.md by tools/extract; edit the note, not this file. (sha256 of the lines below: a082313ef789a45c)
+# Generated from docs/courses/adam.md by tools/extract; edit the note, not this file. (sha256 of the lines below: a446469298c47dda)
 
-# docs/courses/adam.md:78
+# docs/courses/adam.md:163
 """Adam (Kingma & Ba, 2015, Algorithm 1) with torch.optim.Adam's options."""
 
 import math

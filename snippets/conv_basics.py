@@ -1,6 +1,6 @@
-# Generated from docs/courses/conv-basics.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 9e31c23d2a9c8c6e)
+# Generated from docs/courses/conv-basics.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 4e36dd5527c6fc98)
 
-# docs/courses/conv-basics.md:51
+# docs/courses/conv-basics.md:101
 """Convolution basics (Dive into Deep Learning, sections 6.2 to 6.4)."""
 
 import torch

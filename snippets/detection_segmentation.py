@@ -1,6 +1,6 @@
-# Generated from docs/courses/detection-segmentation.md by tools/extract; edit the note, not this file. (sha256 of the lines below: a8ad76e4c7eafeff)
+# Generated from docs/courses/detection-segmentation.md by tools/extract; edit the note, not this file. (sha256 of the lines below: be09ba73d30506ff)
 
-# docs/courses/detection-segmentation.md:74
+# docs/courses/detection-segmentation.md:124
 """Detection and segmentation pieces (Dive into Deep Learning 13.9, 13.10, 13.11)."""
 
 import torch

@@ -1,6 +1,6 @@
-# Generated from docs/courses/modern-cnns.md by tools/extract; edit the note, not this file. (sha256 of the lines below: c5fab0e3960287d8)
+# Generated from docs/courses/modern-cnns.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 0f2bd379cffdc69f)
 
-# docs/courses/modern-cnns.md:83
+# docs/courses/modern-cnns.md:122
 """Modern CNNs (Dive into Deep Learning, chapter 7): VGG's 3x3 stacks, batch normalisation."""
 
 import torch

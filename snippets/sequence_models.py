@@ -1,6 +1,6 @@
-# Generated from docs/courses/sequence-models.md by tools/extract; edit the note, not this file. (sha256 of the lines below: d0ff117ef10fd976)
+# Generated from docs/courses/sequence-models.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 12f61061028be6f0)
 
-# docs/courses/sequence-models.md:64
+# docs/courses/sequence-models.md:140
 """Sequence models (Dive into Deep Learning, chapter 8): vocabulary, time-major batches, clipping."""
 
 import collections

@@ -1,6 +1,6 @@
-# Generated from docs/courses/weight-decay.md by tools/extract; edit the note, not this file. (sha256 of the lines below: f9a370ccffec00c5)
+# Generated from docs/courses/weight-decay.md by tools/extract; edit the note, not this file. (sha256 of the lines below: b4fdf1d059a33ecb)
 
-# docs/courses/weight-decay.md:40
+# docs/courses/weight-decay.md:82
 """Weight decay as an L2 penalty (Dive into Deep Learning, section 5.2 / 4.5)."""
 
 import torch
