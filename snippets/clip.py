@@ -1,6 +1,6 @@
-# Generated from docs/papers/clip.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 73b6765c7210f0b2)
+# Generated from docs/papers/clip.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 198c850b6e4fa908)
 
-# docs/papers/clip.md:216
+# docs/papers/clip.md:219
 """CLIP's symmetric contrastive loss over the n x n image-text similarity matrix.
 
 Radford et al., "Learning Transferable Visual Models From Natural Language

@@ -1,6 +1,6 @@
-# Generated from docs/papers/gcn.md by tools/extract; edit the note, not this file. (sha256 of the lines below: c6717b506a44e1e7)
+# Generated from docs/papers/gcn.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 25c25cbe27c1ee03)
 
-# docs/papers/gcn.md:55
+# docs/papers/gcn.md:57
 """GCN: the renormalised adjacency D~^{-1/2} (A + I) D~^{-1/2} and one GCN layer.
 
 Kipf & Welling, "Semi-Supervised Classification with Graph Convolutional Networks",
