@@ -233,6 +233,30 @@ def search_section(record: dict) -> str:
     return "\n".join(lines)
 
 
+def quality_section(record: dict) -> str:
+    kinds = (("zh", "Chinese"), ("en", "English"), ("cross", "cross-lingual"), ("all", "all"))
+    lines = [
+        "### Right page first",
+        "",
+        "`python -m tools.bench.search_quality` types each query of `tests/data/search-queries.yml` "
+        "(written from the notes, each with the page a reader wants) into the search box of the built site "
+        "in headless Chromium, and scores the pages shown: success@1 (the right page first), success@3, and "
+        "MRR over the first 10 pages. *ours* is the sharded index, *Material* its stock search on the same site.",
+        "",
+        "| run | search | date | " + " | ".join(f"{name} s@1 / s@3 / MRR" for _, name in kinds) + " |",
+        "|---|---|---|" + "---:|" * len(kinds),
+    ]
+    for run in record["runs"]:
+        cells = []
+        for kind, _ in kinds:
+            s = run["scores"].get(kind)
+            cells.append("—" if s is None else
+                         f"{s['success_at_1']:.0%} / {s['success_at_3']:.0%} / {s['mrr']:.2f} ({s['queries']})")
+        search = {"ours": "ours", "material": "Material"}.get(run["search"], run["search"])
+        lines.append(f"| {run['label']} | {search} | {run['date']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def typing_section(record: dict) -> str:
     results = record["last_key_to_answer_s"]
     words = list(next(iter(results.values())))
@@ -281,7 +305,8 @@ def render() -> dict[Path, str]:
         parts.append(PROFILE.rstrip())
         files.update({CHARTS / name: text for name, text in site_charts(record).items()})
     for name, section in (("serve.json", serve_section), ("search.json", search_section),
-                          ("typing.json", typing_section)):
+                          ("typing.json", typing_section),
+                          ("search-quality.json", quality_section)):
         record = _load(BENCH / name)
         if record:
             parts.append(section(record))
