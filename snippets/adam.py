@@ -1,6 +1,6 @@
-# Generated from docs/courses/adam.md by tools/extract; edit the note, not this file. (sha256 of the lines below: a446469298c47dda)
+# Generated from docs/courses/adam.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 6e0035742ddd4e87)
 
-# docs/courses/adam.md:163
+# docs/courses/adam.md:164
 """Adam (Kingma & Ba, 2015, Algorithm 1) with torch.optim.Adam's options."""
 
 import math

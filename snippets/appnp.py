@@ -1,6 +1,6 @@
-# Generated from docs/papers/appnp.md by tools/extract; edit the note, not this file. (sha256 of the lines below: b1051687460fc842)
+# Generated from docs/papers/appnp.md by tools/extract; edit the note, not this file. (sha256 of the lines below: f1b3635168c4abc3)
 
-# docs/papers/appnp.md:98
+# docs/papers/appnp.md:99
 """PPNP's closed-form propagation and APPNP's power iteration.
 
 Klicpera, Bojchevski & Günnemann, "Predict then Propagate: Graph Neural Networks meet

@@ -1,6 +1,6 @@
-# Generated from docs/courses/attention-transformer.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 7ea6b365390d07fa)
+# Generated from docs/courses/attention-transformer.md by tools/extract; edit the note, not this file. (sha256 of the lines below: f298f58851c17d29)
 
-# docs/courses/attention-transformer.md:134
+# docs/courses/attention-transformer.md:135
 """Positional encoding, layer norm and BERT's pre-training data (Dive into Deep Learning 10.6, 15.8, 15.9)."""
 
 import torch

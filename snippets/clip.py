@@ -1,6 +1,6 @@
-# Generated from docs/papers/clip.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 198c850b6e4fa908)
+# Generated from docs/papers/clip.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 2e00a2c67993144b)
 
-# docs/papers/clip.md:219
+# docs/papers/clip.md:220
 """CLIP's symmetric contrastive loss over the n x n image-text similarity matrix.
 
 Radford et al., "Learning Transferable Visual Models From Natural Language

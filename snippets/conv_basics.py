@@ -1,6 +1,6 @@
-# Generated from docs/courses/conv-basics.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 4e36dd5527c6fc98)
+# Generated from docs/courses/conv-basics.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 21c9ed5dfdeaf2a5)
 
-# docs/courses/conv-basics.md:101
+# docs/courses/conv-basics.md:102
 """Convolution basics (Dive into Deep Learning, sections 6.2 to 6.4)."""
 
 import torch

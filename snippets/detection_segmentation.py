@@ -1,6 +1,6 @@
-# Generated from docs/courses/detection-segmentation.md by tools/extract; edit the note, not this file. (sha256 of the lines below: be09ba73d30506ff)
+# Generated from docs/courses/detection-segmentation.md by tools/extract; edit the note, not this file. (sha256 of the lines below: dbda2d49e8ebc287)
 
-# docs/courses/detection-segmentation.md:124
+# docs/courses/detection-segmentation.md:125
 """Detection and segmentation pieces (Dive into Deep Learning 13.9, 13.10, 13.11)."""
 
 import torch

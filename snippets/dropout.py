@@ -1,6 +1,6 @@
-# Generated from docs/courses/dropout.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 781ce1d1fa70dabf)
+# Generated from docs/courses/dropout.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 076f773f43be0fa9)
 
-# docs/courses/dropout.md:62
+# docs/courses/dropout.md:63
 """Inverted dropout (Srivastava et al., 2014), as in Dive into Deep Learning 5.6."""
 
 import torch

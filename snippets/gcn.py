@@ -1,6 +1,6 @@
-# Generated from docs/papers/gcn.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 25c25cbe27c1ee03)
+# Generated from docs/papers/gcn.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 54b97cfab43cb666)
 
-# docs/papers/gcn.md:57
+# docs/papers/gcn.md:58
 """GCN: the renormalised adjacency D~^{-1/2} (A + I) D~^{-1/2} and one GCN layer.
 
 Kipf & Welling, "Semi-Supervised Classification with Graph Convolutional Networks",

@@ -1,6 +1,6 @@
-# Generated from docs/papers/lstm.md by tools/extract; edit the note, not this file. (sha256 of the lines below: eb00bd6ee7a26bed)
+# Generated from docs/papers/lstm.md by tools/extract; edit the note, not this file. (sha256 of the lines below: d439ea69e79d9b0e)
 
-# docs/papers/lstm.md:81
+# docs/papers/lstm.md:82
 """LSTM written from its gates, in PyTorch's layout (gate order i, f, g, o).
 
 Hochreiter & Schmidhuber, "Long Short-Term Memory", Neural Computation 1997; the

@@ -1,6 +1,6 @@
-# Generated from docs/papers/mae.md by tools/extract; edit the note, not this file. (sha256 of the lines below: ba2251d3bdf346b1)
+# Generated from docs/papers/mae.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 952498c411fe57fb)
 
-# docs/papers/mae.md:83
+# docs/papers/mae.md:84
 """MAE: per-sample random masking by argsort of noise, and the inverse shuffle.
 
 He et al., "Masked Autoencoders Are Scalable Vision Learners", CVPR 2022, Sec. 3.

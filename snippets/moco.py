@@ -1,6 +1,6 @@
-# Generated from docs/papers/moco.md by tools/extract; edit the note, not this file. (sha256 of the lines below: ccdda9fb1a452b5b)
+# Generated from docs/papers/moco.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 80aa9a73ab386b64)
 
-# docs/papers/moco.md:115
+# docs/papers/moco.md:116
 """MoCo: momentum encoder, queue of keys, InfoNCE; and the MoCo v3 loss.
 
 He et al., "Momentum Contrast for Unsupervised Visual Representation Learning",
@@ -26,7 +26,7 @@ def momentum_update(encoder_q, encoder_k, m):
     # Eq. (2) as an interpolation: theta_k + (1 - m) * (theta_q - theta_k), one in-place pass
     torch._foreach_lerp_(theta_k, theta_q, 1 - m)
 
-# docs/papers/moco.md:150
+# docs/papers/moco.md:151
 class MoCo(nn.Module):
     """MoCo v1/v2 on one process (no shuffling BN).
 
@@ -69,7 +69,7 @@ class MoCo(nn.Module):
         self._dequeue_and_enqueue(k)
         return logits, labels
 
-# docs/papers/moco.md:246
+# docs/papers/moco.md:247
 def contrastive_loss(q, k, T=1.0):
     """MoCo v3 ctr(q, k): InfoNCE over the (N, N) similarity matrix, scaled by 2T."""
     q = F.normalize(q, dim=1)  # (N, dim)

@@ -1,6 +1,6 @@
-# Generated from docs/courses/modern-cnns.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 0f2bd379cffdc69f)
+# Generated from docs/courses/modern-cnns.md by tools/extract; edit the note, not this file. (sha256 of the lines below: f86f772355f1e7fd)
 
-# docs/courses/modern-cnns.md:122
+# docs/courses/modern-cnns.md:123
 """Modern CNNs (Dive into Deep Learning, chapter 7): VGG's 3x3 stacks, batch normalisation."""
 
 import torch

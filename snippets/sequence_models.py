@@ -1,6 +1,6 @@
-# Generated from docs/courses/sequence-models.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 12f61061028be6f0)
+# Generated from docs/courses/sequence-models.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 0fbb34ad79690bda)
 
-# docs/courses/sequence-models.md:140
+# docs/courses/sequence-models.md:141
 """Sequence models (Dive into Deep Learning, chapter 8): vocabulary, time-major batches, clipping."""
 
 import collections

@@ -1,6 +1,6 @@
-# Generated from docs/papers/swin-transformer-v2.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 79b08d45fc6de4ec)
+# Generated from docs/papers/swin-transformer-v2.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 2c2faa12253d3007)
 
-# docs/papers/swin-transformer-v2.md:95
+# docs/papers/swin-transformer-v2.md:96
 """Swin Transformer V2 window attention: log-CPB and scaled cosine attention.
 
 Liu et al., "Swin Transformer V2: Scaling Up Capacity and Resolution", CVPR 2022.
@@ -52,7 +52,7 @@ def relative_position_index(window_size, device=None):
     # shift each offset to start at 0, then read (d_h, d_w) as a row-major index
     return (offset[0] + Wh - 1) * (2 * Ww - 1) + (offset[1] + Ww - 1)  # (N, N)
 
-# docs/papers/swin-transformer-v2.md:170
+# docs/papers/swin-transformer-v2.md:171
 def cosine_attention(q, k, v, logit_scale, bias=None, mask=None, fast=False):
     """Scaled cosine attention, Eq. (2): softmax(cos(q, k) / tau + B + mask) v.
 
@@ -81,7 +81,7 @@ def cosine_attention(q, k, v, logit_scale, bias=None, mask=None, fast=False):
         attn = attn.view(B_, H, N, N)  # (B_, H, N, N)
     return attn.softmax(dim=-1) @ v  # (B_, H, N, D)
 
-# docs/papers/swin-transformer-v2.md:211
+# docs/papers/swin-transformer-v2.md:212
 def cosine_attention_sdpa(q, k, v, logit_scale, bias=None, mask=None):
     """cosine_attention through F.scaled_dot_product_attention (fused kernels on a GPU)."""
     B_, H, N, D = q.shape
@@ -101,7 +101,7 @@ def cosine_attention_sdpa(q, k, v, logit_scale, bias=None, mask=None):
     out = F.scaled_dot_product_attention(q_hat, k_hat, v, attn_mask=windows, scale=1.0)  # (B, nW*H, N, D)
     return out.reshape(B_, H, N, D)  # (B_, H, N, D)
 
-# docs/papers/swin-transformer-v2.md:252
+# docs/papers/swin-transformer-v2.md:253
 def logits_start(bias, mask, nW, H, N, device, dtype):
     """What window w's logits start from before the cosines: bias + mask[w], (nW, H, N, N);
     zeros where neither is given."""
@@ -149,7 +149,7 @@ def cosine_attention_blocked(q, k, v, logit_scale, bias=None, mask=None, block_b
         torch.matmul(a.view(n, H, N, N), v[s : s + n], out=out[s : s + n])  # (n, H, N, D)
     return out
 
-# docs/papers/swin-transformer-v2.md:318
+# docs/papers/swin-transformer-v2.md:319
 class WindowAttention(nn.Module):
     """Window multi-head self-attention with log-CPB and scaled cosine attention.
 
@@ -203,7 +203,7 @@ class WindowAttention(nn.Module):
         out = out.transpose(1, 2).reshape(B_, N, C)  # (B_, N, C)
         return self.proj(out)
 
-# docs/papers/swin-transformer-v2.md:388
+# docs/papers/swin-transformer-v2.md:389
 def shifted_window_mask(resolution, window_size, shift_size, device=None, dtype=torch.float32):
     """Attention mask of shifted-window attention: (nW, N, N), 0 inside a region, -100 across."""
     H, W = resolution

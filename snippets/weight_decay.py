@@ -1,6 +1,6 @@
-# Generated from docs/courses/weight-decay.md by tools/extract; edit the note, not this file. (sha256 of the lines below: b4fdf1d059a33ecb)
+# Generated from docs/courses/weight-decay.md by tools/extract; edit the note, not this file. (sha256 of the lines below: 4e74998608036c7e)
 
-# docs/courses/weight-decay.md:82
+# docs/courses/weight-decay.md:83
 """Weight decay as an L2 penalty (Dive into Deep Learning, section 5.2 / 4.5)."""
 
 import torch
