@@ -1,27 +1,36 @@
-"""A search index that the browser loads piece by piece.
+"""The site's search index, computed at build time and cut into small files.
 
-Material's search worker builds its Lunr index in the browser from every
-section of every page; at 2,000 notes that is 55 MB of JSON and about ten
-seconds before the first result. This module computes the same index at
-build time and splits it into files the browser fetches only when a query
-needs them (``docs/assets/javascripts/workers/papernotes-search.js``):
+Material's search worker builds a Lunr index in the browser from every section
+of every page; at 2,000 notes that is 55 MB of JSON and about ten seconds
+before the first result, and Lunr ranks a Chinese query by any of its pieces.
+This module computes the index once, at build time, with its own weights, and
+splits it into files the browser fetches only when a query needs them; the
+worker (``docs/assets/javascripts/workers/papernotes-search.js``) ranks with
+them as the README's "How search ranks" says.
 
 ``search/shards/index.json``
-    the sorted vocabulary, each section's location and title, where each
-    term's postings and each section's text are stored, and the version:
-    the folder, named by a hash of the content, that holds the other files.
+    the sorted vocabulary, each Chinese word's jieba log-frequency (so the
+    browser cuts a query as jieba cut the pages), each section's location,
+    title and the page's aliases, where each term's postings and each
+    section's text are stored, and the version: the folder, named by a hash
+    of the content, that holds the other files.
 ``search/shards/<version>/t<k>.json``
-    the postings of a run of consecutive terms: per field, the sections that
-    hold the term and the term's weight there.
+    the postings of a run of consecutive terms: per field (title, text, code,
+    tags), the sections that hold the term and the term's weight there.
 ``search/shards/<version>/d<k>.json``
-    the text and tags of a run of whole pages' sections.
+    the text and tags of a run of whole pages' sections, as shown in results.
 
-The weights are the ones Lunr 2.3.9 computes for Material's configuration
-(BM25 with ``b = 0``, the field boosts, a section's boost, three decimals), so
-the browser can score a query with Lunr itself over only the terms it names
-and get Material's ranking. Tokens are cut the way Material's tokenizer cuts
-them: text between HTML tags, split on the search separator, lower-cased,
-English stop words left out.
+The offline build writes each file as a script (``.js``) instead, which the
+worker loads from file:// where it cannot fetch.
+
+Sections are Material's (its search plugin parses the pages and cuts Chinese
+text into words with jieba, marking the cuts with U+200B). Before indexing,
+a section's text is split into prose and code (``<pre>`` blocks), TeX
+delimiters are taken off formulas, and for display the zero-width spaces go.
+Tokens are cut on the search separator and lower-cased, English stop words
+left out. A term's weight in a field is BM25's with ``b = 0``
+(``idf * (k1 + 1) tf / (k1 + tf)``) times the field's weight (WEIGHTS) and
+the page's ``search: boost``.
 """
 
 from __future__ import annotations
@@ -37,13 +46,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-K1 = 1.2  # Lunr's default; Material sets b to 0
-FORMAT = 2
+K1 = 1.2
+FORMAT = 3
 TERM_SHARD_BYTES = 96 * 1024  # postings per file, about
 DOC_SHARD_BYTES = 16 * 1024  # section text per file, at least (whole pages)
-FIELDS = ("title", "text", "tags")
+FIELDS = ("title", "text", "code", "tags")
+# What a term weighs in each field, against the same term in prose. The title
+# is a page's title and aliases, or a section's heading.
+WEIGHTS = {"title": 10.0, "text": 1.0, "code": 0.25, "tags": 3.0}
 ENV = "PAPERNOTES_SEARCH_SHARDS"  # "0": Material's own search index and worker
 WORKER = "assets/javascripts/workers/papernotes-search.js"
+SCRIPT_KEY = "__papernotesSearch"  # offline build: each file's script files its data under this global
 
 # JavaScript's \s, which the separator is written for; Python's differs in a
 # few code points (\x1c-\x1f and \x85 are in it, \ufeff is not).
@@ -51,6 +64,13 @@ JS_SPACE = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\
 _ANGLE = re.compile(r"[<>]")
 _STOP_LIST = re.compile(r"lunr\.stopWordFilter\s*=\s*lunr\.generateStopWordFilter\(\[(.*?)\]\)", re.S)
 _VERSION = re.compile(r'lunr\.version\s*=\s*"([^"]+)"')
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Code blocks (prose's inline <code> stays prose), and, outside them, the
+# delimiters pymdownx.arithmatex leaves around TeX: \( \) \[ \] and $$.
+_PRE = re.compile(r"<pre>.*?</pre>", re.S)
+_CODE_OR_PRE = re.compile(r"(<pre>.*?</pre>|<code>.*?</code>)", re.S)
+_TEX_DELIMITER = re.compile(r"\\[()\[\]]|\$\$")
+_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 class SearchIndexError(Exception):
@@ -58,7 +78,8 @@ class SearchIndexError(Exception):
 
 
 def lunr_js() -> Path:
-    """Lunr 2.3.9 as shipped with MkDocs (its built-in search theme)."""
+    """Lunr 2.3.9 as shipped with MkDocs (its built-in search theme): the
+    source of the English stop word list Material's search uses."""
     import mkdocs.contrib.search
 
     return Path(mkdocs.contrib.search.__file__).parent / "templates" / "search" / "lunr.js"
@@ -75,25 +96,27 @@ def search_plugin(config):
     return plugin if plugin is not None and plugin.config.get("enabled", True) else None
 
 
+def offline(config) -> bool:
+    """Whether this is the offline build (Material's offline plugin enabled)."""
+    plugin = config.plugins.get("material/offline") or config.plugins.get("offline")
+    return plugin is not None and bool(plugin.config.enabled)
+
+
 def enabled(config, command: str | None) -> bool:
-    """Whether this run writes the sharded index: ``mkdocs build`` (or
-    ``gh-deploy``) of a site served over HTTP. ``mkdocs serve`` keeps
-    Material's index, which it can update page by page; so does the offline
-    build, whose worker runs from file:// and cannot fetch."""
-    if os.environ.get(ENV, "1") == "0" or command not in ("build", "gh-deploy"):
-        return False
-    offline = config.plugins.get("material/offline") or config.plugins.get("offline")
-    if offline is not None and offline.config.enabled:
+    """Whether this run writes the sharded index and points the pages at its
+    worker: every build, serve and offline copy, unless ``PAPERNOTES_SEARCH_SHARDS=0``
+    or the search configuration is one it cannot index (``unsupported``)."""
+    if os.environ.get(ENV, "1") == "0":
         return False
     search = search_plugin(config)
     return search is None or unsupported(search.config) is None
 
 
 def unsupported(search_config) -> str | None:
-    """Why the sharded index cannot reproduce this search configuration, or
-    None. Its tokens are Lunr's for English with at most the stop-word filter:
-    other languages and the stemmer or trimmer would need Lunr's language
-    plugins at build time."""
+    """Why the sharded index cannot index this search configuration, or None.
+    Its tokens are English words and jieba's Chinese words, with at most the
+    English stop-word filter: other languages and the stemmer or trimmer
+    would need Lunr's language plugins at build time."""
     lang = list(search_config.get("lang") or ["en"])
     extra = set(search_config.get("pipeline") or []) - {"stopWordFilter"}
     if lang != ["en"]:
@@ -109,13 +132,6 @@ def tokenizer(search_config) -> "Tokenizer":
     if "stopWordFilter" in (search_config.get("pipeline") or []):
         stop = stop_words(lunr_source())
     return Tokenizer(js_separator(search_config["separator"]), stop)
-
-
-def lunr_version(source: str) -> str:
-    found = _VERSION.search(source)
-    if found is None:
-        raise SearchIndexError(f"{lunr_js()}: no lunr.version in it")
-    return found.group(1)
 
 
 def stop_words(source: str) -> frozenset[str]:
@@ -149,6 +165,26 @@ def text_runs(value: str):
         yield value[start:]
 
 
+def without_tex_delimiters(html: str) -> str:
+    r"""``\(f_q\)`` -> ``f_q``, ``\[ x \]`` -> `` x ``: a formula's TeX source,
+    readable in a result; code (``<code>``, ``<pre>``) is left as written."""
+    parts = _CODE_OR_PRE.split(html)
+    for i in range(0, len(parts), 2):
+        parts[i] = _TEX_DELIMITER.sub("", parts[i])
+    return "".join(parts)
+
+
+def shown(html: str) -> str:
+    """A title or text as the results show it: no TeX delimiters, no zero-width spaces."""
+    return _ZERO_WIDTH.sub("", without_tex_delimiters(html))
+
+
+def prose_and_code(text: str) -> tuple[str, str]:
+    """A section's text split into its prose and its code blocks (TeX delimiters off the prose)."""
+    code = " ".join(_PRE.findall(text))
+    return without_tex_delimiters(_PRE.sub(" ", text)), code
+
+
 @dataclass
 class Tokenizer:
     separator: re.Pattern
@@ -168,9 +204,38 @@ class Tokenizer:
                             out.append(token)
         return out
 
-    def counts(self, entry: dict) -> list[dict[str, int]]:
+    def counts(self, entry: dict) -> list[Counter]:
         """Term frequencies per field (FIELDS order) of one search entry."""
-        return [Counter(self.tokens(entry[name])) if entry.get(name) else {} for name in FIELDS]
+        prose, code = prose_and_code(entry.get("text") or "")
+        title = without_tex_delimiters(entry.get("title") or "")
+        fields = {"title": title, "text": prose, "code": code, "tags": entry.get("tags") or []}
+        return [Counter(self.tokens(fields[name])) for name in FIELDS]
+
+
+def segmented(text: str) -> str:
+    """Chinese runs of ``text`` cut into words with jieba, U+200B between them,
+    as Material's search plugin cuts titles and text."""
+    try:
+        import jieba
+    except ImportError:
+        return text
+    return re.sub(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+",
+                  lambda m: "\u200b" + "\u200b".join(jieba.cut(m.group())) + "\u200b", text).strip("\u200b")
+
+
+def jieba_log_frequency():
+    """word -> jieba's log-probability of it (``log(freq) - log(total)``), or
+    None for a word its dictionaries do not hold (which jieba's segmentation
+    never proposes as a word), and the value it gives a single character it
+    does not know. None without jieba."""
+    try:
+        import jieba
+    except ImportError:
+        return None
+    jieba.dt.check_initialized()
+    total = math.log(jieba.dt.total)
+    freq = jieba.dt.FREQ
+    return (lambda word: math.log(freq[word]) - total if freq.get(word) else None), -total
 
 
 def js_round3(score: float) -> float:
@@ -191,7 +256,7 @@ class Shards:
     terms: list[dict] = field(default_factory=list)
     docs: list[list] = field(default_factory=list)
 
-    def write(self, folder: Path) -> int:
+    def write(self, folder: Path, scripts: bool = False) -> int:
         """Write the index into ``folder`` (emptied first); return the bytes written.
 
         The postings and text files go into a subfolder named by a hash of
@@ -200,6 +265,11 @@ class Shards:
         browser's cached copy of one is always right; the worker asks for
         ``index.json`` itself afresh (``cache: "no-cache"``), so after a new
         build it reads the new files, never a mix of two builds.
+
+        With ``scripts`` (the offline build) each file is written as a
+        script instead, ``<name>.js``, that files its data under
+        ``self.__papernotesSearch["<name>"]``: a page opened from file://
+        cannot fetch, but it can load a script.
         """
         texts = {f"t{k}": _json(shard) for k, shard in enumerate(self.terms)}
         texts.update({f"d{k}": _json(shard) for k, shard in enumerate(self.docs)})
@@ -211,12 +281,16 @@ class Shards:
         if folder.exists():
             shutil.rmtree(folder)
         (folder / version).mkdir(parents=True)
-        index = _json({**self.index, "version": version})
-        (folder / "index.json").write_text(index, encoding="utf-8")
-        total = len(index.encode("utf-8"))
-        for name, text in texts.items():
-            (folder / version / f"{name}.json").write_text(text, encoding="utf-8")
-            total += len(text.encode("utf-8"))
+        files = {"index": _json({**self.index, "version": version})}
+        files.update({f"{version}/{name}": text for name, text in texts.items()})
+        total = 0
+        for name, text in files.items():
+            if scripts:
+                key = json.dumps(name)
+                text = f"(self.{SCRIPT_KEY} = self.{SCRIPT_KEY} || {{}})[{key}] = {text}\n"
+            data = text.encode("utf-8")
+            (folder / f"{name}.{'js' if scripts else 'json'}").write_bytes(data)
+            total += len(data)
         return total
 
 
@@ -224,21 +298,21 @@ def _json(data) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def build(entries: list[dict], counts: list[list[dict[str, int]]], boosts: dict[str, float],
-          separator: str) -> Shards:
+def build(entries: list[dict], counts: list[list[dict[str, int]]], separator: str,
+          aliases: dict[int, list[str]] | None = None, log_frequency=None) -> Shards:
     """The sharded index of Material's search entries.
 
     ``counts[i]`` are ``entries[i]``'s term frequencies per field
-    (``Tokenizer.counts``); ``boosts`` are the search plugin's field boosts.
+    (``Tokenizer.counts``); ``aliases`` maps a page's first entry to the
+    page's aliases (as shown), ``log_frequency`` is ``jieba_log_frequency()``.
     """
     if len(entries) != len(counts):
         raise ValueError(f"{len(entries)} entries but {len(counts)} term counts")
+    aliases = aliases or {}
     documents = len(entries)
     postings: dict[str, list[list]] = {}
     for doc, per_field in enumerate(counts):
-        for f, name in enumerate(FIELDS):
-            if name not in boosts:
-                continue
+        for f in range(len(FIELDS)):
             for term, tf in per_field[f].items():
                 lists = postings.get(term)
                 if lists is None:
@@ -247,23 +321,18 @@ def build(entries: list[dict], counts: list[list[dict[str, int]]], boosts: dict[
                 lists[f].append(tf)
 
     vocabulary = sorted(postings, key=js_sort_key)
-    doc_boost = [float(entry.get("boost", 1) or 1) for entry in entries]
+    doc_boost = [float((entry.get("boost", 1) or 1)) for entry in entries]
     term_shards, term_starts, shard, size = [], [], {}, 0
     for number, term in enumerate(vocabulary):
         lists = postings[term]
-        with_term = sum(len(pairs) // 2 for pairs in lists)  # Lunr's idf counts a section once per field
-        x = (documents - with_term + 0.5) / (with_term + 0.5)
-        idf = math.log(1 + abs(x))
+        with_term = len({doc for pairs in lists for doc in pairs[::2]})
+        idf = math.log(1 + (documents - with_term + 0.5) / (with_term + 0.5))
         weighted = []
         for f, name in enumerate(FIELDS):
-            pairs = lists[f]
-            boost = boosts.get(name, 1) or 1
-            out = []
+            pairs, out = lists[f], []
             for i in range(0, len(pairs), 2):
                 doc, tf = pairs[i], pairs[i + 1]
-                score = idf * ((K1 + 1) * tf) / (K1 + tf)  # b = 0: the field's length does not count
-                score *= boost
-                score *= doc_boost[doc]
+                score = idf * (K1 + 1) * tf / (K1 + tf) * WEIGHTS[name] * doc_boost[doc]
                 out.append(doc)
                 out.append(js_round3(score))
             weighted.append(out)
@@ -286,7 +355,7 @@ def build(entries: list[dict], counts: list[list[dict[str, int]]], boosts: dict[
             chunk, size = [], 0
         if not chunk:
             doc_starts.append(number)
-        row = [entry.get("text", "")]
+        row = [shown(entry.get("text", ""))]
         if entry.get("tags"):
             row.append(entry["tags"])
         chunk.append(row)
@@ -294,36 +363,68 @@ def build(entries: list[dict], counts: list[list[dict[str, int]]], boosts: dict[
     if chunk:
         doc_shards.append(chunk)
 
+    # Each Chinese word's jieba log-probability (one decimal); 0 for other
+    # terms and for words jieba's dictionaries do not hold: the browser cuts
+    # a query's Chinese with these as jieba would.
+    frequency = [0] * len(vocabulary)
+    floor = 0.0
+    if log_frequency is not None:
+        score, floor = log_frequency
+        for n, term in enumerate(vocabulary):
+            if _HAN.search(term) and (value := score(term)) is not None:
+                frequency[n] = round(value, 1)
     index = {
         "format": FORMAT,
-        "lunr": lunr_version(lunr_source()),
         "separator": separator,
         "fields": list(FIELDS),  # the order of each term's per-field postings
+        "weights": WEIGHTS,
         "vocabulary": vocabulary,
+        "frequency": frequency,
+        "unknown_frequency": round(floor, 1),
         "term_shards": term_starts,
         "locations": [entry["location"] for entry in entries],
-        "titles": [entry.get("title", "") for entry in entries],
+        "titles": [shown(entry.get("title", "")) for entry in entries],
+        "aliases": {str(n): names for n, names in sorted(aliases.items()) if names},
         "doc_shards": doc_starts,
     }
     return Shards(index, term_shards, doc_shards)
 
 
-def read_sections(site: Path) -> list[dict]:
-    """Every search section of a built site, as Material's entries: from the
-    sharded index when the build wrote one, else from search_index.json."""
+def read_index(site: Path) -> tuple[dict, Path, str]:
+    """A built site's index.json, its folder and the files' extension."""
     folder = site / "search" / "shards"
-    if not (folder / "index.json").is_file():
+    for ext in ("json", "js"):
+        path = folder / f"index.{ext}"
+        if path.is_file():
+            return _load(path), folder, ext
+    raise FileNotFoundError(folder / "index.json")
+
+
+def _load(path: Path):
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".js":
+        text = text[text.index("] = ") + 4:]
+    return json.loads(text)
+
+
+def read_sections(site: Path) -> list[dict]:
+    """Every search section of a built site, as shown in results: from the
+    sharded index when the build wrote one, else from Material's search_index.json."""
+    try:
+        index, folder, ext = read_index(site)
+    except FileNotFoundError:
         return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
     rows = []
     for k in range(len(index["doc_shards"])):
-        rows += json.loads((folder / index["version"] / f"d{k}.json").read_text(encoding="utf-8"))
+        rows += _load(folder / index["version"] / f"d{k}.{ext}")
     if len(rows) != len(index["locations"]):
         raise SearchIndexError(f"{folder}: {len(rows)} sections stored for {len(index['locations'])} locations")
     sections = []
-    for location, title, row in zip(index["locations"], index["titles"], rows):
+    for n, (location, title, row) in enumerate(zip(index["locations"], index["titles"], rows)):
         entry = {"location": location, "title": title, "text": row[0]}
         if len(row) > 1:
             entry["tags"] = row[1]
+        if str(n) in index["aliases"]:
+            entry["aliases"] = index["aliases"][str(n)]
         sections.append(entry)
     return sections

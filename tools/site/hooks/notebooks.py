@@ -70,6 +70,19 @@ def strip_remote(page_html: str) -> tuple[str, list[str]]:
     return page_html, removed
 
 
+# What nbconvert puts around a cell that is not the notebook's text: the
+# "In [3]:" / "Out[3]:" prompts, the copy button ("Copied!") and the hidden
+# copy of each code cell it copies from.
+NOT_TEXT = re.compile(
+    r'<div class="(?=(?:jp-InputPrompt|jp-OutputPrompt|zeroclipboard-container|clipboard-copy-txt)\b)')
+
+
+def unsearched_chrome(page_html: str) -> str:
+    """Marks the prompts and copy-button parts of notebook cells ``data-search-exclude``:
+    the search indexes a notebook by its Markdown, its code (once) and its outputs."""
+    return NOT_TEXT.sub('<div data-search-exclude class="', page_html)
+
+
 def add_download_link(page_html: str, filename: str) -> str:
     """A link to the .ipynb (copied beside the page's HTML) after the first </h1>."""
     link = (f'<p class="notebook-download"><a href="{filename}" download>'
@@ -83,6 +96,7 @@ def on_page_content(html: str, page, config, files) -> str:
         return html
     html, removed = strip_remote(html)
     html = add_download_link(html, page.file.src_uri.rsplit("/", 1)[-1])
+    html = unsearched_chrome(html)
     for item in removed:
         log.debug("%s: removed %s", page.file.src_uri, item)
     return html

@@ -2,26 +2,51 @@
  * papernotes search worker.
  *
  * Speaks Material for MkDocs' search-worker protocol (SETUP, READY, QUERY,
- * RESULT) over the sharded index in search/shards/ (tools/site/search_shards.py).
- * Instead of building a Lunr index of every section in the browser, it loads
- * the vocabulary once, and for each query fetches only the postings of the
- * terms the query can match, builds a Lunr index of just those terms, and lets
- * Lunr score it. The weights in the postings are the ones Lunr computes for
- * the whole site, so results and their order are Material's; only the text of
- * the sections shown is fetched (the first RESULT_TEXT_GROUPS pages).
+ * RESULT) over the index in search/shards/ (tools/site/search_shards.py). It
+ * loads the vocabulary once; for each query it fetches only the postings of
+ * the terms the query can match and the text of the sections it shows.
+ *
+ * How it ranks (the README's "How search ranks" says the same):
+ *
+ * 1. The query is cut into words at spaces; "quoted words" are one word;
+ *    -word leaves out the sections that hold it. Each word is cut into
+ *    pieces on the search separator (F.dropout -> f, dropout), and its
+ *    Chinese into the index's own words, scored with the jieba frequencies
+ *    the index carries, as jieba cut the pages (cutHan).
+ * 2. A piece matches a term that is the piece (weight 1), that begins with
+ *    it (PREFIX), or, for Chinese, that holds it (INFIX). A word matches a
+ *    section when every one of its pieces does; its score there is the sum
+ *    of its pieces' best weights (BM25 per field, titles and aliases 10,
+ *    prose 1, code 0.25, tags 3).
+ * 3. Sections are ordered by: how many of the query's words they match;
+ *    then whether every word is in the page's title or one of its aliases
+ *    (2), or in the section's heading (1); then, among those, how much of
+ *    that title the query covers; then the score, multiplied by PHRASE when
+ *    each word, and by PHRASE again when the whole query, occurs in the
+ *    section as typed (its pieces side by side).
+ * 4. Results are grouped by page, in the order of each page's best section.
  */
-
-/* global lunr */
-importScripts("lunr.js")
 
 const SETUP = 0
 const READY = 1
 const QUERY = 2
 const RESULT = 3
 
-const RESULT_TEXT_GROUPS = 40
-const QUERY_FIELDS = ["title", "text", "tags"]  // the fields a query may name (title:adam)
-const SHARDS = new URL("../../../search/shards/", self.location.href)
+const RESULT_TEXT_GROUPS = 40  // pages whose text is fetched: shown, and checked for phrases
+const PREFIX = 0.6
+const INFIX = 0.4
+const INFIX_TERMS = 32  // at most, per Chinese piece: the shortest terms that hold it
+const PHRASE = 2
+const MAX_WORD = 16  // the longest Chinese word the segmentation tries
+const HERE = (self.document && self.document.currentScript && self.document.currentScript.src) || self.location.href
+const SHARDS = new URL("../../../search/shards/", HERE)
+const FROM_FILE = SHARDS.protocol === "file:"
+const HAN = /\p{Script=Han}/u
+// Where a title lists several things ("目标检测、语义分割与风格迁移", "MoCo: Momentum ..."): a query
+// that is one of them, or one of the page's aliases, names the page exactly.
+const TITLE_PARTS = /[:：、，,;；()（）[\]【】|/]|\s[-–—]\s/
+const HAN_RUNS = /\p{Script=Han}+|[^\p{Script=Han}]+/gu
+const ZERO_WIDTH = /[\u200b\u200c\u200d\u2060\ufeff]/g
 
 /* ------------------------------------------------------------------------ */
 /* Loading                                                                    */
@@ -30,14 +55,15 @@ const SHARDS = new URL("../../../search/shards/", self.location.href)
 const cache = new Map()
 
 /*
- * Fetches search/shards/<path>.json once per worker. index.json is asked for
- * afresh (revalidated) on every page load; the files it names sit in a folder
- * named by their content's hash, so cached copies of those are always right.
+ * search/shards/<path>.json, once per worker. index.json is asked for afresh
+ * (revalidated) on every page load; the files it names sit in a folder named
+ * by their content's hash, so cached copies of those are always right. From
+ * file:// the offline build's files are scripts, loaded as scripts.
  */
 function load(path, init = {}) {
   let pending = cache.get(path)
   if (pending === undefined) {
-    pending = fetch(new URL(`${path}.json`, SHARDS), init).then(response => {
+    pending = FROM_FILE ? loadScript(path) : fetch(new URL(`${path}.json`, SHARDS), init).then(response => {
       if (!response.ok)
         throw new Error(`search/shards/${path}.json: HTTP ${response.status}`)
       return response.json()
@@ -46,6 +72,14 @@ function load(path, init = {}) {
     cache.set(path, pending)
   }
   return pending
+}
+
+async function loadScript(path) {
+  await importScripts(new URL(`${path}.js`, SHARDS).href)  // a Promise in iframe-worker.js
+  const data = (self.__papernotesSearch || {})[path]
+  if (data === undefined)
+    throw new Error(`search/shards/${path}.js: no data in it`)
+  return data
 }
 
 /* The shard holding item `number`, given each shard's first item. */
@@ -76,17 +110,38 @@ function lowerBound(vocabulary, term) {
   return low
 }
 
+/* Lower case, no tags, entities read, no zero-width spaces: text to look for a phrase in. */
+function plain(html) {
+  return html.replace(/<[^>]*>/g, " ").replace(/&(lt|gt|amp|quot|#39);/g, (_, name) =>
+    ({ lt: "<", gt: ">", amp: "&", quot: "\"", "#39": "'" })[name]).replace(ZERO_WIDTH, "").toLowerCase()
+}
+
+const escapeRegExp = value => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
+/* Whether `word` occurs in `text` (both plain): Chinese anywhere, other words from a word's start. */
+function occurs(word, text) {
+  if (HAN.test(word[0]))
+    return text.includes(word)
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1))
+    if (at === 0 || !/[\p{L}\p{N}]/u.test(text[at - 1]))
+      return true
+  return false
+}
+
 class Site {
   constructor(index) {
-    if (index.format !== 2)
-      throw new Error(`search/shards/index.json: format ${index.format}, this worker reads 2`)
+    if (index.format !== 3)
+      throw new Error(`search/shards/index: format ${index.format}, this worker reads 3`)
     this.index = index
     this.vocabulary = index.vocabulary
-    this.words = new Set(index.vocabulary)
+    this.frequency = index.frequency
+    this.unknown = index.unknown_frequency
     this.fields = index.fields
-    this.separator = new RegExp(index.separator, "g")  // for pieces()
+    this.separator = new RegExp(index.separator, "g")
     this.locations = index.locations
-    this.number = new Map()  // location -> section number, as Material's document map
+    this.titles = index.titles
+    this.aliases = new Map(Object.entries(index.aliases).map(([n, names]) => [+n, names]))
+    this.number = new Map()  // location -> section number
     this.article = new Int32Array(index.locations.length)  // section -> its page's first section
     const pages = new Map()
     index.locations.forEach((location, n) => {
@@ -94,14 +149,14 @@ class Site {
       const first = pages.get(path)
       if (first === undefined) {
         pages.set(path, n)
-        this.number.set(path, n)
         this.article[n] = n
       } else {
-        this.number.set(location, n)
         this.article[n] = first
       }
+      this.number.set(location, n)
     })
-    this.everything = undefined  // Lunr's token set of the whole vocabulary, built on demand
+    this.han = undefined  // the Chinese terms, for INFIX, on demand
+    this.plainTitles = new Map()
   }
 
   load(name) {
@@ -113,76 +168,60 @@ class Site {
     return this.vocabulary[at] === term ? at : -1
   }
 
-  /* Vocabulary terms a clause can expand to (a superset is fine). */
-  expand(clause, into) {
-    const term = clause.term
-    const stars = (term.match(/\*/g) || []).length
-    const fuzzy = clause.editDistance > 0
-    if (!fuzzy && stars === 0) {
-      const n = this.termNumber(term)
-      if (n >= 0)
-        into.add(n)
-    } else if (!fuzzy && stars === 1 && term.endsWith("*")) {
-      this.prefix(term.slice(0, -1), into)
-    } else {
-      this.everything ||= lunr.TokenSet.fromArray(this.vocabulary)
-      for (const word of this.everything.intersect(lunr.TokenSet.fromClause(clause)).toArray())
-        into.add(this.termNumber(word))
-    }
-  }
-
-  prefix(start, into) {
-    for (let n = lowerBound(this.vocabulary, start); n < this.vocabulary.length; n++) {
-      if (!this.vocabulary[n].startsWith(start))
-        break
-      into.add(n)
-    }
-  }
-
-  /* A Lunr index of just these terms, with the whole site's weights. */
-  async miniIndex(numbers, current = () => {}) {
-    const sorted = [...numbers].sort((a, b) => a - b)
-    const starts = this.index.term_shards
-    const shards = await Promise.all(
-      [...new Set(sorted.map(n => shardOf(starts, n)))].map(k => this.load(`t${k}`).then(data => [k, data])))
-    current()
-    const byShard = new Map(shards)
-    const invertedIndex = Object.create(null)
-    const vectors = new Map()
-    for (const n of sorted) {
+  /* Terms a piece matches: [term number, factor]. */
+  matches(piece) {
+    const out = []
+    for (let n = lowerBound(this.vocabulary, piece); n < this.vocabulary.length; n++) {
       const term = this.vocabulary[n]
-      const lists = byShard.get(shardOf(starts, n))[term]
-      const posting = Object.create(null)
-      posting._index = n
-      this.fields.forEach((field, f) => {
-        const documents = Object.create(null)
-        const pairs = lists[f]
-        for (let i = 0; i < pairs.length; i += 2) {
-          const ref = this.locations[pairs[i]]
-          documents[ref] = Object.create(null)
-          const key = `${field}/${ref}`
-          let elements = vectors.get(key)
-          if (elements === undefined)
-            vectors.set(key, elements = [])
-          elements.push(n, pairs[i + 1])
-        }
-        posting[field] = documents
-      })
-      invertedIndex[term] = posting
+      if (!term.startsWith(piece))
+        break
+      out.push([n, term === piece ? 1 : PREFIX])
     }
-    const fieldVectors = Object.create(null)
-    for (const [key, elements] of vectors)
-      fieldVectors[key] = new lunr.Vector(elements)
-    return new lunr.Index({
-      invertedIndex,
-      fieldVectors,
-      tokenSet: lunr.TokenSet.fromArray(sorted.map(n => this.vocabulary[n])),
-      fields: this.fields,
-      pipeline: new lunr.Pipeline()
-    })
+    if (HAN.test(piece) && piece.length > 1) {
+      this.han ||= this.vocabulary.map((term, n) => [term, n]).filter(([term]) => HAN.test(term))
+      const holding = this.han.filter(([term]) => term.length > piece.length && term.includes(piece)
+        && !term.startsWith(piece))
+      holding.sort((a, b) => a[0].length - b[0].length)
+      for (const [, n] of holding.slice(0, INFIX_TERMS))
+        out.push([n, INFIX])
+    }
+    return out
   }
 
-  /* Title, text and tags of these sections: section number -> { title, text, tags }. */
+  /*
+   * The log-probability jieba gives a Chinese word of the index, or
+   * undefined where jieba would not propose it: a word of several characters
+   * that is not in its dictionaries, or not in the index.
+   */
+  wordFrequency(word) {
+    const n = this.termNumber(word)
+    const value = n >= 0 ? this.frequency[n] : 0
+    return value ? value : word.length === 1 ? this.unknown : undefined
+  }
+
+  /* A section's title and, for a page, its aliases: plain. */
+  titleTexts(n) {
+    let texts = this.plainTitles.get(n)
+    if (texts === undefined) {
+      texts = [plain(this.titles[n]), ...(this.aliases.get(n) || []).map(plain)]
+      this.plainTitles.set(n, texts)
+    }
+    return texts
+  }
+
+  /* Postings of these terms: term number -> per field [section, weight, ...]. */
+  async postings(numbers, current) {
+    const starts = this.index.term_shards
+    const wanted = [...new Set(numbers.map(n => shardOf(starts, n)))]
+    const shards = new Map(await Promise.all(wanted.map(k => this.load(`t${k}`).then(data => [k, data]))))
+    current()
+    const out = new Map()
+    for (const n of numbers)
+      out.set(n, shards.get(shardOf(starts, n))[this.vocabulary[n]])
+    return out
+  }
+
+  /* Text and tags of these sections: section number -> { title, text, tags }. */
   async sections(numbers) {
     const starts = this.index.doc_shards
     const wanted = [...new Set(numbers.map(n => shardOf(starts, n)))]
@@ -191,48 +230,65 @@ class Site {
     for (const n of numbers) {
       const k = shardOf(starts, n)
       const [text, tags] = shards.get(k)[n - starts[k]]
-      out.set(n, { title: this.index.titles[n], text, tags })
+      out.set(n, { title: this.titles[n], text, tags })
     }
     return out
   }
 }
 
 /* ------------------------------------------------------------------------ */
-/* Query text, as Material's search prepares it                              */
+/* The query                                                                  */
 /* ------------------------------------------------------------------------ */
 
 /*
- * Cuts a run of Chinese characters into words of the vocabulary, greedily:
- * at each position the longest word that starts there, plus the shorter
- * words that let a longer one start inside it. Material's search cuts
- * queries this way, and the results depend on it, so the cuts are the same,
- * including that a word may not end at the run's last character.
+ * A run of Chinese characters cut into words as jieba cuts it: the route
+ * through the run's words (the index's words, and any single character)
+ * with the highest sum of log-probabilities; single characters left next
+ * to each other are joined where they make a word of the index (jieba finds
+ * such words with its HMM, which this leaves out).
  */
-function cutHan(run, words) {
-  const longest = new Uint16Array(run.length)
-  for (let i = 0; i < run.length; i++)
-    for (let j = i + 1; j < run.length; j++)
-      if (words.has(run.slice(i, j)))
-        longest[i] = j - i
-  const found = new Set()
-  const todo = [0]
-  while (todo.length) {
-    const at = todo.pop()
-    for (let k = 1; k < longest[at]; k++)
-      if (longest[at + k] > longest[at] - k) {
-        found.add(run.slice(at, at + k))
-        todo.push(at + k)
+function cutHan(run, site) {
+  const n = run.length
+  const best = new Float64Array(n + 1)
+  const next = new Int32Array(n + 1)
+  for (let i = n - 1; i >= 0; i--) {
+    best[i] = -Infinity
+    for (let j = i + 1; j <= Math.min(n, i + MAX_WORD); j++) {
+      const score = site.wordFrequency(run.slice(i, j))
+      if (score === undefined)
+        continue
+      if (score + best[j] > best[i]) {
+        best[i] = score + best[j]
+        next[i] = j
       }
-    const next = at + longest[at]
-    if (longest[next] && next < run.length - 1)
-      todo.push(next)
-    found.add(run.slice(at, next))
+    }
   }
-  return found.has("") ? [run] : [...found]
+  const words = []
+  for (let i = 0; i < n; i = next[i])
+    words.push(run.slice(i, next[i]))
+  const joined = []
+  for (let i = 0; i < words.length; i++) {
+    let word = words[i]
+    if (word.length === 1) {
+      let end = i
+      while (end + 1 < words.length && words[end + 1].length === 1)
+        end++
+      for (let last = end; last > i; last--) {
+        const candidate = words.slice(i, last + 1).join("")
+        if (site.termNumber(candidate) >= 0) {
+          word = candidate
+          i = last
+          break
+        }
+      }
+    }
+    joined.push(word)
+  }
+  return joined
 }
 
-/* Splits `value` on the separator (a global RegExp): the non-empty pieces, with offsets. */
-function pieces(value, pattern) {
+/* Splits `value` on the separator (a global RegExp): the non-empty pieces. */
+function split(value, pattern) {
   const out = []
   pattern.lastIndex = 0
   let from = 0
@@ -240,7 +296,7 @@ function pieces(value, pattern) {
     const match = pattern.exec(value)
     const until = match ? match.index : value.length
     if (from < until)
-      out.push([from, until])
+      out.push(value.slice(from, until))
     if (!match)
       return out
     from = match.index + match[0].length
@@ -250,154 +306,54 @@ function pieces(value, pattern) {
 }
 
 /*
- * The query Lunr runs: quoted words required, stray operators dropped, each
- * word cut on the separator, and a trailing wildcard on every term that has
- * no modifier, so that results grow as the user types.
+ * The query's words: { text, pieces, exclude }. Lunr's operators that
+ * Material's search took (+word, word^2, word~1, title:word, wildcards) are
+ * read as the plain word.
  */
-function prepareQuery(value, site) {
-  value = value.replace(/\p{sc=Han}+/gu, run => cutHan(run, site.words).join("* "))
-  const quoted = value.trim().split(/"([^"]+)"/g)
-    .map((part, i) => i % 2 ? part.replace(/^\b|^(?![^\x00-\x7F]|$)|\s+/g, " +") : part)
-    .join("")
-    .replace(/"|(?:^|\s+)[*+\-:^~]+(?=\s+|$)/g, "")
-  const terms = []
-  for (let part of quoted.split(/\s+/g)) {
-    const lexer = new lunr.QueryLexer(part)
-    lexer.run()
-    for (const { type, str, start, end } of lexer.lexemes) {
-      if (type === lunr.QueryLexer.FIELD) {
-        if (!QUERY_FIELDS.includes(str))
-          part = part.slice(0, end) + " " + part.slice(end + 1)  // not a field: the colon goes
-      } else if (type === lunr.QueryLexer.TERM) {
-        for (const [from, until] of pieces(str, site.separator))
-          terms.push(part.slice(0, start) + str.slice(from, until) + part.slice(end))
-      }
-    }
+function parseQuery(value, site) {
+  const words = []
+  for (const [, minus, quoted, bare] of value.normalize("NFKC").matchAll(/(-?)(?:"([^"]*)"?|(\S+))/g)) {
+    let text = (quoted !== undefined ? quoted : bare).toLowerCase().replace(ZERO_WIDTH, "")
+    if (quoted === undefined)
+      text = text.replace(/^\+/, "").replace(/^(?:title|text|tags):/, "").replace(/[~^]\d*$/, "").replace(/\*/g, "")
+    text = text.trim()
+    const pieces = []
+    for (const part of split(text, site.separator))
+      for (const [run] of part.matchAll(HAN_RUNS))
+        pieces.push(...(HAN.test(run) ? cutHan(run, site) : [run]))
+    if (!pieces.length)
+      continue
+    words.push({ text: text.replace(/\s+/g, " "), pieces, exclude: minus === "-" && (quoted !== undefined || !!bare) })
   }
-  return terms
-    .map(term => /[~^]$/.test(term) ? `${term}1` : term)
-    .map(term => /(^[+-]|[~^]\d+$)/.test(term) ? term : `${term}*`)
-    .join(" ")
-}
-
-/* The query's clauses as Lunr parses them, wildcards taken off the terms. */
-function clausesOf(query) {
-  const parsed = new lunr.Query(QUERY_FIELDS)
-  new lunr.QueryParser(query, parsed).parse()
-  return parsed.clauses
-}
-
-function analysed(clauses) {
-  return clauses.map(clause => {
-    let term = clause.term
-    if (term.startsWith("*"))
-      term = term.slice(1)
-    if (term.endsWith("*"))
-      term = term.slice(0, -1)
-    return { ...clause, term }
-  })
-}
-
-/* Which query words a section matched (true) or missed (false). */
-function queryTerms(clauses, matched) {
-  const open = new Set(clauses)
-  const terms = {}
-  for (const word of matched)
-    for (const clause of open)
-      if (word.startsWith(clause.term)) {
-        terms[clause.term] = true
-        open.delete(clause)
-      }
-  for (const clause of open)
-    if (lunr.stopWordFilter(clause.term))
-      terms[clause.term] = false
-  return terms
+  return words
 }
 
 /* ------------------------------------------------------------------------ */
 /* Highlighting                                                              */
 /* ------------------------------------------------------------------------ */
 
-/*
- * The top-level blocks of a field's HTML, cut where Material's tokenizer cuts
- * them: a block runs from its first word or opening tag to its last word or
- * closing tag, and text between two top-level elements joins the next block.
- * Each block lists the offsets of its words.
- */
-function blocks(value, separator) {
-  const out = []
-  let block = { first: -1, last: -1, words: [] }
-  const note = (from, to) => {
-    if (block.first < 0)
-      block.first = from
-    block.last = to
-  }
-  const text = (from, to) => {
-    for (const [a, b] of pieces(value.slice(from, to), separator)) {
-      note(from + a, from + b)
-      block.words.push([from + a, from + b])
-    }
-  }
-  let depth = 0
-  let start = 0
-  for (let at = 0; at < value.length; at++) {
-    const char = value[at]
-    if (char === "<" && at > start) {
-      text(start, at)
-      start = at
-    } else if (char === ">") {
-      if (value[start + 1] === "/") {
-        if (--depth === 0) {
-          note(start, at + 1)
-          out.push(block)
-          block = { first: -1, last: -1, words: [] }
-        }
-      } else if (value[at - 1] !== "/") {
-        if (depth++ === 0)
-          note(start, at + 1)
-      }
-      start = at + 1
-    }
-  }
-  if (value.length > start)
-    text(start, value.length)
-  if (block.first >= 0)
-    out.push(block)
-  return out
+/* `html` with the matched words marked; `needles` are plain, longest first. */
+function mark(html, needles) {
+  if (!needles.length)
+    return { html, marked: false }
+  const pattern = new RegExp(needles.map(needle => HAN.test(needle[0])
+    ? escapeRegExp(needle) : `(?<![\\p{L}\\p{N}])${escapeRegExp(needle)}`).join("|"), "giu")
+  let marked = false
+  const out = html.split(/(<[^>]*>)/).map((part, i) => i % 2 ? part : part.replace(pattern, hit => {
+    marked = true
+    return `<mark>${hit}</mark>`
+  }))
+  return { html: out.join(""), marked }
 }
 
-/*
- * Marks the matched words in the first two blocks that hold one. A title or
- * tag comes back whole around them; a section's text is cut to those blocks.
- * A field with no match comes back as it is. (Material's highlighting.)
- */
-function highlight(value, words, separator, whole) {
-  if (!words.size)
-    return value
-  const slices = []
-  let cursor = 0
-  for (const block of blocks(value, separator)) {
-    const hits = block.words.filter(([a, b]) => words.has(value.slice(a, b).toLowerCase()))
-    if (!hits.length)
-      continue
-    if (whole && block.first > cursor)
-      slices.push(value.slice(cursor, block.first))
-    let slice = ""
-    let at = block.first
-    for (const [a, b] of hits) {
-      slice += `${value.slice(at, a)}<mark>${value.slice(a, b)}</mark>`
-      at = b
-    }
-    slices.push(slice + value.slice(at, block.last))
-    cursor = block.last
-    if (slices.length === 2)
-      break
-  }
-  if (!slices.length)
-    return value
-  if (whole && cursor < value.length)
-    slices.push(value.slice(cursor))
-  return slices.join("")
+/* A section's text as Material's result shows it: the first two blocks that hold a match, prose first. */
+function excerpt(html, needles) {
+  const blocks = html.match(/<(pre|p|ul|ol|li|table)>[\s\S]*?<\/\1>|[^<]+|<[^>]*>/g) || []
+  const marked = blocks.map(block => mark(block, needles)).filter(block => block.marked && block.html.trim())
+  if (!marked.length)
+    return html
+  const prose = marked.filter(block => !block.html.startsWith("<pre>"))
+  return (prose.length ? prose : marked).slice(0, 2).map(block => block.html).join(" ")
 }
 
 /* ------------------------------------------------------------------------ */
@@ -413,83 +369,175 @@ class Overtaken extends Error {}
 /*
  * The answer to one query. `current()` throws Overtaken once a newer query
  * has come; it is called after each wait, so that a query overtaken while its
- * postings or text were loading stops there instead of building an index and
- * highlighting results nobody will see. (What it fetched stays cached.)
+ * postings or text were loading stops there. (What it fetched stays cached.)
  */
 async function search(value, current = () => {}) {
-  const query = prepareQuery(value, site)
-  if (!query)
+  const words = parseQuery(value, site)
+  const wanted = words.filter(word => !word.exclude)
+  if (!wanted.length)
     return { items: [] }
 
-  const parsed = clausesOf(query)
-  const clauses = analysed(parsed)
-    .filter(clause => clause.presence !== lunr.Query.presence.PROHIBITED)
-  const numbers = new Set()
-  for (const clause of parsed)
-    site.expand(clause, numbers)
-  for (const clause of clauses)  // what the suggestion query looks up
-    site.prefix(clause.term, numbers)
-  const index = await site.miniIndex(numbers, current)
-  current()
+  /* Every piece's terms, and their postings */
+  const pieceTerms = words.map(word => word.pieces.map(piece => site.matches(piece)))
+  const numbers = [...new Set(pieceTerms.flat(2).map(([n]) => n))]
+  const postings = await site.postings(numbers, current)
 
-  /* Lunr's scores, boosted for pages and for sections that match every word */
-  const scored = []
-  for (const { ref, score, matchData } of index.search(query)) {
-    const n = site.number.get(ref)
-    if (n === undefined)
-      continue
-    const terms = queryTerms(clauses, Object.keys(matchData.metadata))
-    const matchedWords = Object.values(terms).filter(Boolean).length
-    const boost = +(site.article[n] === n) + matchedWords / Object.keys(terms).length
-    scored.push({ n, score: score * (1 + boost ** 2), terms, metadata: matchData.metadata })
+  /* Per word: section -> score, when every piece matched there; and the terms it matched */
+  const perWord = words.map((word, w) => {
+    let scores
+    for (const terms of pieceTerms[w]) {
+      const best = new Map()
+      for (const [n, factor] of terms) {
+        const section = new Map()
+        for (const pairs of postings.get(n))
+          for (let i = 0; i < pairs.length; i += 2)
+            section.set(pairs[i], (section.get(pairs[i]) || 0) + pairs[i + 1])
+        for (const [s, weight] of section) {
+          const entry = best.get(s)
+          const score = weight * factor
+          if (entry === undefined)
+            best.set(s, { score, terms: new Set([n]) })
+          else {
+            entry.terms.add(n)
+            entry.score = Math.max(entry.score, score)
+          }
+        }
+      }
+      // fields of one term add up; of several terms, the best counts
+      if (scores === undefined)
+        scores = best
+      else {
+        for (const [s, entry] of scores) {
+          const other = best.get(s)
+          if (other === undefined)
+            scores.delete(s)
+          else {
+            entry.score += other.score
+            for (const n of other.terms)
+              entry.terms.add(n)
+          }
+        }
+      }
+    }
+    return scores || new Map()
+  })
+
+  /* Sections: how many words they match, and their score */
+  const excluded = new Set()
+  words.forEach((word, w) => {
+    if (word.exclude)
+      for (const s of perWord[w].keys())
+        excluded.add(s)
+  })
+  const candidates = new Map()
+  words.forEach((word, w) => {
+    if (word.exclude)
+      return
+    for (const [s, { score, terms }] of perWord[w]) {
+      if (excluded.has(s))
+        continue
+      let item = candidates.get(s)
+      if (item === undefined)
+        candidates.set(s, item = { n: s, matched: new Set(), score: 0, terms: new Set(), phrase: 1 })
+      item.matched.add(w)
+      item.score += score
+      for (const n of terms)
+        item.terms.add(n)
+    }
+  })
+  const typed = wanted.map(word => word.text).join(" ")
+  for (const item of candidates.values()) {
+    item.tier = 0
+    item.exact = 0
+    if (item.matched.size === wanted.length) {
+      const texts = site.titleTexts(item.n)
+      if (texts.some(text => wanted.every(word => occurs(word.text, text)))) {
+        item.tier = site.article[item.n] === item.n ? 2 : 1
+        item.exact = +texts.some(text => text.split(TITLE_PARTS).some(part => part.trim() === typed))
+      }
+    }
   }
-  scored.sort((a, b) => b.score - a.score)
+  const order = (a, b) => b.matched.size - a.matched.size || b.tier - a.tier || b.exact - a.exact
+    || b.score * b.phrase - a.score * a.phrase || a.n - b.n
+  let ranked = [...candidates.values()].sort(order)
 
-  /* One group per page, its page first if the page matched, else added */
+  /* The text of the first pages' sections: phrases, and what is shown */
+  const firstPages = []
+  for (const item of ranked) {
+    const page = site.article[item.n]
+    if (!firstPages.includes(page))
+      firstPages.push(page)
+    if (firstPages.length === RESULT_TEXT_GROUPS)
+      break
+  }
+  const pageSet = new Set(firstPages)
+  const shown = []
+  for (let n = 0; n < site.locations.length; n++)
+    if (pageSet.has(site.article[n]) && (candidates.has(n) || site.article[n] === n))
+      shown.push(n)
+  const sections = await site.sections(shown)
+  current()
+  for (const item of ranked) {
+    const section = sections.get(item.n)
+    if (section === undefined)
+      continue
+    const text = `${site.titleTexts(item.n).join(" ")} ${plain(section.text)}`
+    for (const word of wanted)
+      if (word.pieces.length > 1 && item.matched.size === wanted.length && occurs(word.text, text))
+        item.phrase *= PHRASE
+    if (wanted.length > 1 && occurs(typed, text))
+      item.phrase *= PHRASE
+  }
+  ranked = ranked.sort(order)
+
+  /* One group per page, its page first, in the order of each page's best section */
   const groups = new Map()
-  for (const item of scored) {
+  for (const item of ranked) {
     const page = site.article[item.n]
     let group = groups.get(page)
     if (group === undefined)
       groups.set(page, group = [])
     group.push(item)
   }
-  for (const [page, group] of groups)
-    if (!group.some(item => item.n === page))
-      group.push({ n: page, score: 0, terms: {}, metadata: {} })
+  for (const [page, group] of groups) {
+    const at = group.findIndex(item => item.n === page)
+    if (at > 0)
+      group.unshift(...group.splice(at, 1))
+    else if (at < 0)
+      group.unshift({ n: page, matched: new Set(), score: 0, phrase: 1, terms: new Set() })
+  }
 
-  /* Title and text, highlighted, for the pages a reader sees first */
-  const all = [...groups.values()]
-  const shown = all.slice(0, RESULT_TEXT_GROUPS).flat().map(item => item.n)
-  const sections = await site.sections(shown)
-  current()
-  const items = all.map(group => group.map(item => {
-    const section = sections.get(item.n) || { title: site.index.titles[item.n], text: "" }
-    const words = field => new Set(Object.keys(item.metadata).filter(word => field in item.metadata[word]))
+  /* Title and text, highlighted */
+  const items = [...groups.values()].map(group => group.map(item => {
+    const section = sections.get(item.n) || { title: site.titles[item.n], text: "" }
+    const needles = [...new Set([...wanted.map(word => word.text),
+      ...[...item.terms].map(n => site.vocabulary[n])])].sort((a, b) => b.length - a.length)
+    const terms = {}
+    for (const word of wanted)
+      terms[word.text] = item.matched.has(words.indexOf(word))
     const out = {
       location: site.locations[item.n],
-      title: highlight(section.title, words("title"), site.separator, true),
-      text: highlight(section.text, words("text"), site.separator, false),
-      score: item.score,
-      terms: item.terms
+      title: mark(section.title, needles).html,
+      text: excerpt(section.text, needles),
+      score: item.score * item.phrase,
+      terms
     }
     if (section.tags)
-      out.tags = section.tags.map(tag => highlight(tag, words("tags"), site.separator, true))
+      out.tags = section.tags.map(tag => mark(tag, needles).html)
     return out
   }))
 
-  /* The best title that holds every word, for completing the last one */
+  /* A completion of the last word, from the first result's title */
   let suggest
   if (options.suggest) {
-    const titles = index.query(builder => {
-      for (const clause of clauses)
-        builder.term(clause.term, {
-          fields: ["title"],
-          presence: lunr.Query.presence.REQUIRED,
-          wildcard: lunr.Query.wildcard.TRAILING
-        })
-    })
-    suggest = titles.length ? Object.keys(titles[0].matchData.metadata) : []
+    suggest = []
+    const last = words[words.length - 1]
+    if (!last.exclude && items.length && !HAN.test(last.text)) {
+      const title = plain(site.titles[site.number.get(items[0][0].location)])
+      const completion = split(title, site.separator).find(token => token.startsWith(last.text))
+      if (completion)
+        suggest = [completion]
+    }
   }
   return suggest === undefined ? { items } : { items, suggest }
 }
