@@ -35,6 +35,7 @@ VIT_NOTE = """\
 ---
 title: 'An Image is Worth 16x16 Words: Transformers for Image Recognition at Scale'
 tags: []
+aliases: []
 bib: dosovitskiy2021vit
 status: queued
 added: 2026-11-23
@@ -79,7 +80,7 @@ def test_a_key_already_in_references_bib(tree: Path, capsys):
     assert capsys.readouterr() == ("docs/papers/he2022mae.md\n", "")
     text = (tree / "docs/papers/he2022mae.md").read_text(encoding="utf-8")
     assert text.startswith(
-        "---\ntitle: Masked Autoencoders Are Scalable Vision Learners\ntags: []\nbib: he2022mae\n"
+        "---\ntitle: Masked Autoencoders Are Scalable Vision Learners\ntags: []\naliases: []\nbib: he2022mae\n"
         "status: queued\nadded: 2026-11-23\n---\n\n# Masked Autoencoders Are Scalable Vision Learners\n")
     assert (tree / "docs/references.bib").read_bytes() == before
     no_temp_files(tree)

@@ -10,8 +10,9 @@
     tools/new_paper KEY --dry-run           print what would be written; write nothing
     python -m tools.new_paper               the same command
 
-The note's front matter is ``title``, ``tags: []``, ``bib``, ``status`` and
-``added`` (with ``started`` for reading, ``finished`` for read).
+The note's front matter is ``title``, ``tags: []``, ``aliases: []`` (to fill with the names a
+reader of the other language types for the paper), ``bib``, ``status`` and ``added`` (with
+``started`` for reading, ``finished`` for read).
 
 It refuses, in one line naming the file and line, without writing anything:
 a new entry whose key is in references.bib with different fields (an

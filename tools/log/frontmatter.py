@@ -4,7 +4,8 @@ parse_front_matter splits the YAML between the opening and closing ``---``
 lines from the body, refuses what MkDocs would misread (an alias, a field
 twice, a value YAML cannot build) with file:line, and keeps each field's line
 so that every later problem names it too. field_problems checks fields against
-their kind (TEXT: one value; NAMES: a list of them).
+their kind (TEXT: one value; NAMES: a list of them); alias_problems and
+aliases_of read the ``aliases`` any page may have.
 """
 
 from __future__ import annotations
@@ -186,6 +187,38 @@ def field_problems(data: dict, line_of, where: str, kinds: dict[str, str]):
                 holding = next((item for item in value if not is_scalar(item)), None)
                 if holding is not None:
                     yield name, f"{at}: {name} must be a list of names, not one holding {described(holding)}"
+
+
+def blank_names(data: dict, line_of, where: str, name: str) -> list[str]:
+    """A located problem when the list field ``name`` holds a blank name ('' or spaces only):
+    for a field whose every name is shown and searched for (aliases), where one means a mistake."""
+    value = data.get(name)
+    if isinstance(value, list) and any(isinstance(item, str) and not item.strip() for item in value):
+        return [f"{where}:{line_of(name)}: {name} must be a list of names, not one holding a blank name ('')"]
+    return []
+
+
+ALIASES = "aliases"  # the other names a reader types for a page's subject (the other language's)
+
+
+def alias_problems(data: dict, line_of, where: str) -> list[str]:
+    """Located problems with a page's ``aliases``: not a list of names (field_problems, kind
+    NAMES), or a blank name in it. None, an empty field or ``[]`` is fine."""
+    found = [problem for _, problem in field_problems(data, line_of, where, {ALIASES: NAMES})]
+    return found or blank_names(data, line_of, where, ALIASES)
+
+
+def aliases_of(meta: dict) -> list[str]:
+    """A page's aliases as the site shows and searches them, from its front matter (or MkDocs'
+    page.meta): each name stripped, blank ones and repeats dropped, in the order written.
+    Lenient: what alias_problems refuses (not a list, a mapping in it) gives nothing."""
+    value = meta.get(ALIASES) if isinstance(meta, dict) else None
+    names: list[str] = []
+    for item in value if isinstance(value, list) else ():
+        name = str(item).strip() if is_scalar(item) else ""
+        if name and name not in names:
+            names.append(name)
+    return names
 
 
 def check_fields(front: FrontMatter, where: str, kinds: dict[str, str]) -> None:

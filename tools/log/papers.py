@@ -18,12 +18,12 @@ from tools.log.cli import Refusal, UsageError
 from tools.log.config import BIB, PAPERS, STATUSES
 from tools.log.files import read_text, shown, write_files
 from tools.log.frontmatter import (
-    MARKDOWN, NAMES, TEXT, FrontMatter, TextDates, described, field_problems, front_matter_text, parse_front_matter,
-    to_date,
+    ALIASES, MARKDOWN, NAMES, TEXT, FrontMatter, TextDates, blank_names, described, field_problems,
+    front_matter_text, parse_front_matter, to_date,
 )
 
 # What a paper note's front matter holds besides bib and status (checked as field_problems does).
-NOTE_FIELDS = {"title": TEXT, "tags": NAMES}
+NOTE_FIELDS = {"title": TEXT, "tags": NAMES, ALIASES: NAMES}
 DATES = ("added", "started", "finished")  # the day it joined the log, was started, was finished
 SLUG = re.compile(r"[a-z0-9][a-z0-9\-]*")
 DATE_FIELD = {"queued": None, "reading": "started", "read": "finished"}
@@ -80,6 +80,8 @@ def paper_note(front: FrontMatter, where: str) -> tuple[PaperNote | None, list[s
                 problems.append(str(exc))
     wrong = dict(field_problems(data, front.line, where, NOTE_FIELDS))
     problems += wrong.values()
+    if ALIASES not in wrong:  # a blank alias would be shown and searched for
+        problems += blank_names(data, front.line, where, ALIASES)
     title = data.get("title") if "title" not in wrong and data.get("title") is not None else None
     tags = data.get("tags") if "tags" not in wrong else None
     note = PaperNote(where, key.strip(), str(status), dates, None if title is None else str(title),
@@ -202,7 +204,7 @@ def notes_for(root: Path) -> dict[str, tuple[Path, int]]:
 
 
 def render_note(paper: Paper, status: str, added: dt.date) -> str:
-    fields = {"title": paper.title, "tags": [], "bib": paper.key, "status": status, "added": added}
+    fields = {"title": paper.title, "tags": [], ALIASES: [], "bib": paper.key, "status": status, "added": added}
     if DATE_FIELD[status]:
         fields[DATE_FIELD[status]] = added
     return "\n".join([
