@@ -35,8 +35,10 @@ const RESULT = 3
 const RESULT_TEXT_GROUPS = 40  // pages whose text is fetched: shown, and checked for phrases
 const PREFIX = 0.6
 const INFIX = 0.4
+const PREFIX_TERMS = 200  // at most, per piece: the shortest terms that begin with it
 const INFIX_TERMS = 32  // at most, per Chinese piece: the shortest terms that hold it
 const PHRASE = 2
+const SECTIONS = 0.25  // what a page's other matching sections add to its best one's score
 const MAX_WORD = 16  // the longest Chinese word the segmentation tries
 const HERE = (self.document && self.document.currentScript && self.document.currentScript.src) || self.location.href
 const SHARDS = new URL("../../../search/shards/", HERE)
@@ -44,7 +46,7 @@ const FROM_FILE = SHARDS.protocol === "file:"
 const HAN = /\p{Script=Han}/u
 // Where a title lists several things ("目标检测、语义分割与风格迁移", "MoCo: Momentum ..."): a query
 // that is one of them, or one of the page's aliases, names the page exactly.
-const TITLE_PARTS = /[:：、，,;；()（）[\]【】|/]|\s[-–—]\s/
+const TITLE_PARTS = /[:：、，,;；()（）[\]【】|/与]|\s[-–—]\s/
 const HAN_RUNS = /\p{Script=Han}+|[^\p{Script=Han}]+/gu
 const ZERO_WIDTH = /[\u200b\u200c\u200d\u2060\ufeff]/g
 
@@ -171,12 +173,21 @@ class Site {
   /* Terms a piece matches: [term number, factor]. */
   matches(piece) {
     const out = []
+    let begin = []
     for (let n = lowerBound(this.vocabulary, piece); n < this.vocabulary.length; n++) {
       const term = this.vocabulary[n]
       if (!term.startsWith(piece))
         break
-      out.push([n, term === piece ? 1 : PREFIX])
+      if (term === piece)
+        out.push([n, 1])
+      else
+        begin.push(n)
     }
+    if (begin.length > PREFIX_TERMS)  // "a": the shortest words that begin so
+      begin = begin.sort((a, b) => this.vocabulary[a].length - this.vocabulary[b].length || a - b)
+        .slice(0, PREFIX_TERMS)
+    for (const n of begin)
+      out.push([n, PREFIX])
     if (HAN.test(piece) && piece.length > 1) {
       this.han ||= this.vocabulary.map((term, n) => [term, n]).filter(([term]) => HAN.test(term))
       const holding = this.han.filter(([term]) => term.length > piece.length && term.includes(piece)
@@ -332,24 +343,30 @@ function parseQuery(value, site) {
 /* Highlighting                                                              */
 /* ------------------------------------------------------------------------ */
 
-/* `html` with the matched words marked; `needles` are plain, longest first. */
-function mark(html, needles) {
+/* Marks the query's words in HTML; `needles` are plain, longest first. */
+function marker(needles) {
   if (!needles.length)
-    return { html, marked: false }
-  const pattern = new RegExp(needles.map(needle => HAN.test(needle[0])
-    ? escapeRegExp(needle) : `(?<![\\p{L}\\p{N}])${escapeRegExp(needle)}`).join("|"), "giu")
-  let marked = false
-  const out = html.split(/(<[^>]*>)/).map((part, i) => i % 2 ? part : part.replace(pattern, hit => {
-    marked = true
-    return `<mark>${hit}</mark>`
-  }))
-  return { html: out.join(""), marked }
+    return html => ({ html, marked: false })
+  const han = needles.filter(needle => HAN.test(needle[0])).map(escapeRegExp)
+  const other = needles.filter(needle => !HAN.test(needle[0])).map(escapeRegExp)
+  const parts = [...han]
+  if (other.length)  // a word that begins with a piece, marked whole
+    parts.push(`(?<![\\p{L}\\p{N}])(?:${other.join("|")})[\\p{L}\\p{N}]*`)
+  const pattern = new RegExp(parts.join("|"), "giu")
+  return html => {
+    let marked = false
+    const out = html.split(/(<[^>]*>)/).map((part, i) => i % 2 ? part : part.replace(pattern, hit => {
+      marked = true
+      return `<mark>${hit}</mark>`
+    }))
+    return { html: out.join(""), marked }
+  }
 }
 
 /* A section's text as Material's result shows it: the first two blocks that hold a match, prose first. */
-function excerpt(html, needles) {
+function excerpt(html, mark) {
   const blocks = html.match(/<(pre|p|ul|ol|li|table)>[\s\S]*?<\/\1>|[^<]+|<[^>]*>/g) || []
-  const marked = blocks.map(block => mark(block, needles)).filter(block => block.marked && block.html.trim())
+  const marked = blocks.map(mark).filter(block => block.marked && block.html.trim())
   if (!marked.length)
     return html
   const prose = marked.filter(block => !block.html.startsWith("<pre>"))
@@ -490,8 +507,13 @@ async function search(value, current = () => {}) {
   }
   ranked = ranked.sort(order)
 
-  /* One group per page, its page first, in the order of each page's best section */
-  const groups = new Map()
+  /*
+   * One group per page, its page first. Pages are ordered by their best
+   * section's words, tier and exactness, then by the page's score: its best
+   * section's, and a quarter of the others' (a page about the query beats
+   * one that mentions it once).
+   */
+  let groups = new Map()
   for (const item of ranked) {
     const page = site.article[item.n]
     let group = groups.get(page)
@@ -499,6 +521,10 @@ async function search(value, current = () => {}) {
       groups.set(page, group = [])
     group.push(item)
   }
+  const pageScore = group => group.reduce((sum, item, i) => sum + item.score * item.phrase * (i ? SECTIONS : 1), 0)
+  groups = new Map([...groups].map(([page, group]) => [page, Object.assign(group, { total: pageScore(group) })])
+    .sort(([, a], [, b]) => b[0].matched.size - a[0].matched.size || b[0].tier - a[0].tier
+      || b[0].exact - a[0].exact || b.total - a.total))
   for (const [page, group] of groups) {
     const at = group.findIndex(item => item.n === page)
     if (at > 0)
@@ -510,20 +536,23 @@ async function search(value, current = () => {}) {
   /* Title and text, highlighted */
   const items = [...groups.values()].map(group => group.map(item => {
     const section = sections.get(item.n) || { title: site.titles[item.n], text: "" }
-    const needles = [...new Set([...wanted.map(word => word.text),
-      ...[...item.terms].map(n => site.vocabulary[n])])].sort((a, b) => b.length - a.length)
+    // the words as typed, their pieces, and the Chinese words that hold a piece
+    const needles = [...new Set([...wanted.map(word => word.text), ...wanted.flatMap(word => word.pieces),
+      ...[...item.terms].map(n => site.vocabulary[n]).filter(term => HAN.test(term))])]
+      .sort((a, b) => b.length - a.length)
     const terms = {}
     for (const word of wanted)
       terms[word.text] = item.matched.has(words.indexOf(word))
+    const mark = marker(needles)
     const out = {
       location: site.locations[item.n],
-      title: mark(section.title, needles).html,
-      text: excerpt(section.text, needles),
+      title: mark(section.title).html,
+      text: excerpt(section.text, mark),
       score: item.score * item.phrase,
       terms
     }
     if (section.tags)
-      out.tags = section.tags.map(tag => mark(tag, needles).html)
+      out.tags = section.tags.map(tag => mark(tag).html)
     return out
   }))
 
