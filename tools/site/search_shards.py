@@ -212,6 +212,26 @@ class Tokenizer:
         return [Counter(self.tokens(fields[name])) for name in FIELDS]
 
 
+ALIASES: dict[str, list[str]] = {}  # page URL -> its aliases, across `mkdocs serve`'s rebuilds
+_COUNTED: dict[tuple, list] = {}  # a section -> its counts, across `mkdocs serve`'s rebuilds
+
+
+def counted(entries: list[dict], counts: list, tokenizer: Tokenizer) -> list:
+    """``counts`` with the missing ones (None) filled in: from the last build's
+    where the section is unchanged, else tokenized now."""
+    global _COUNTED
+    kept = {}
+    out = []
+    for entry, count in zip(entries, counts):
+        key = (entry["location"], entry.get("title", ""), entry.get("text", ""), tuple(entry.get("tags") or ()))
+        if count is None:
+            count = _COUNTED.get(key) or tokenizer.counts(entry)
+        kept[key] = count
+        out.append(count)
+    _COUNTED = kept
+    return out
+
+
 def segmented(text: str) -> str:
     """Chinese runs of ``text`` cut into words with jieba, U+200B between them,
     as Material's search plugin cuts titles and text."""

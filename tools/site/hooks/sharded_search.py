@@ -32,12 +32,7 @@ ROOT = str(Path(__file__).resolve().parents[3])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-try:  # TEMPORARY until tools/log/frontmatter.aliases_of lands
-    from tools.log.frontmatter import aliases_of  # noqa: E402
-except ImportError:
-    def aliases_of(meta):
-        value = meta.get("aliases") or []
-        return [str(v).strip() for v in value if str(v).strip()] if isinstance(value, list) else []
+from tools.log.frontmatter import aliases_of  # noqa: E402
 from tools.site import search_shards  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.sharded_search")
@@ -48,7 +43,12 @@ MATERIAL_WORKER = re.compile(r"assets/javascripts/workers/search\.[0-9a-f]+\.min
 _command: str | None = None
 _active = False
 _replaced = 0  # pages whose worker was switched
-_aliases: dict[str, list[str]] = {}  # page URL -> the page's aliases
+_rendered = 0  # pages rendered in this build (a --dirty rebuild may render none)
+# Page URL -> the page's aliases, and the term counts of sections already
+# tokenized: kept in search_shards, which `mkdocs serve` does not reload with
+# the hooks, so that a --dirty rebuild, which renders only the edited page,
+# still knows every page's aliases and tokenizes only what changed.
+_aliases = search_shards.ALIASES
 
 
 def on_startup(command: str, dirty: bool, **kwargs) -> None:
@@ -57,11 +57,10 @@ def on_startup(command: str, dirty: bool, **kwargs) -> None:
 
 
 def on_config(config, **kwargs):
-    global _active, _replaced
+    global _active, _replaced, _rendered
     plugin = search_shards.search_plugin(config)
     _active = plugin is not None and search_shards.enabled(config, _command)
-    _replaced = 0
-    _aliases.clear()
+    _replaced = _rendered = 0
     if plugin is not None and (why := search_shards.unsupported(plugin.config)):
         log.info(f"sharded search: off for {why}; the site uses Material's search index and worker")
     return config
@@ -85,7 +84,9 @@ def on_env(env, config, files, **kwargs):
 
 
 def on_page_context(context, page, config, nav, **kwargs):
+    global _rendered
     if _active:
+        _rendered += 1
         names = aliases_of(page.meta)
         if names:
             _aliases[page.url] = names
@@ -98,7 +99,7 @@ def on_page_context(context, page, config, nav, **kwargs):
 def on_post_build(config, **kwargs) -> None:
     if not _active:
         return
-    if _replaced == 0:
+    if _rendered and not _replaced:
         raise PluginError("sharded search: no page asked for Material's search worker "
                           f"({MATERIAL_WORKER.pattern}); has the theme changed how it loads it? "
                           f"Build with {search_shards.ENV}=0 to use Material's search as it is.")
@@ -110,9 +111,7 @@ def on_post_build(config, **kwargs) -> None:
         counts = [None] * len(entries)
     missing = [i for i, c in enumerate(counts) if c is None]
     if missing:
-        tokenizer = search_shards.tokenizer(plugin.config)
-        for i in missing:
-            counts[i] = tokenizer.counts(entries[i])
+        counts = search_shards.counted(entries, counts, search_shards.tokenizer(plugin.config))
     # A page's aliases weigh as its title: they go with the page's first section.
     aliases = {}
     first = {}
@@ -123,7 +122,8 @@ def on_post_build(config, **kwargs) -> None:
         i = first.get(url)
         if i is not None:
             aliases[i] = names
-            counts[i][0] = counts[i][0] + Counter(tokenizer.tokens([search_shards.segmented(n) for n in names]))
+            title = counts[i][0] + Counter(tokenizer.tokens([search_shards.segmented(n) for n in names]))
+            counts[i] = [title, *counts[i][1:]]  # a new list: the one in counts may be kept for the next build
     shards = search_shards.build(entries, counts, plugin.config.separator, aliases,
                                  search_shards.jieba_log_frequency())
     site = Path(config.site_dir)
