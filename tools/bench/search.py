@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tools.bench.build import machine, measure, prepare, search_index_mb  # noqa: E402
-from tools.site.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve  # noqa: E402
+from tools.site.browser import chromium, serve  # noqa: E402
 from tools.site.search_shards import ENV  # noqa: E402
 
 QUERIES = ("对比学习", "momentum", "qzxqvbnmzz")  # Chinese, English, nothing
@@ -63,67 +63,58 @@ window.Worker = class extends PageWorker {
 
 
 def time_queries(site: Path, queries, timeout: float) -> list[dict]:
-    from playwright.sync_api import sync_playwright
-
-    chromium = find_chromium()
-    if chromium is None:
-        raise SystemExit(f"tools/bench/search: no Chromium: {INSTALL_HINT}")
     rows = []
-    with serve(site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            for query in queries:
-                context = browser.new_context()  # empty cache: a cold load
-                fetched = []  # (bytes) of each response from search/, the worker's included
-                context.on("response", lambda response: "/search/" in response.url and fetched.append(
-                    int(response.headers.get("content-length", 0))))
-                page = context.new_page()
-                page.add_init_script(WATCH_WORKER)
-                page.set_default_timeout(timeout * 1000)
-                start = time.perf_counter()
-                page.goto(base, wait_until="load")
-                loaded = time.perf_counter()
-                box = page.locator("input.md-search__input")
-                box.click()
-                box.fill(query)
-                box.press("End")  # Material reads the query on keyup
-                typed = time.perf_counter()
-                meta = page.locator(".md-search-result__meta")
-                # The answer to this query (not to the empty one sent when the
-                # box got focus) has been shown: its results, or Material's
-                # "No matching documents".
-                page.wait_for_function(
-                    """(query) => window.__searchAnswers.some(answer => answer.query === query) &&
-                         (document.querySelector('.md-search-result__item') !== null ||
-                          /No matching/.test(document.querySelector('.md-search-result__meta')?.textContent || ''))""",
-                    arg=query, timeout=timeout * 1000, polling=20)
-                shown = time.perf_counter()
-                search_kb, search_files = round(sum(fetched) / 1024, 1), len(fetched)
-                results = page.locator(".md-search-result__item").count()
-                rows.append({
-                    "query": query, "results": results, "meta": meta.text_content(),
-                    "typing_to_result_s": round(shown - typed, 3), "load_to_result_s": round(shown - loaded, 3),
-                    "page_load_s": round(loaded - start, 3), "search_kb": search_kb, "search_files": search_files,
-                })
-                context.close()
-            # What the browser fetches and parses before the first query: Material's
-            # index file, and for the sharded index its vocabulary and section list.
-            context = browser.new_context()
+    with serve(site) as base, chromium("tools/bench/search") as browser:
+        for query in queries:
+            context = browser.new_context()  # empty cache: a cold load
+            fetched = []  # (bytes) of each response from search/, the worker's included
+            context.on("response", lambda response: "/search/" in response.url and fetched.append(
+                int(response.headers.get("content-length", 0))))
             page = context.new_page()
+            page.add_init_script(WATCH_WORKER)
+            page.set_default_timeout(timeout * 1000)
+            start = time.perf_counter()
             page.goto(base, wait_until="load")
-            parse_s = page.evaluate("""async () => {
-                const start = performance.now();
-                const data = JSON.parse(await (await fetch('search/search_index.json')).text());
-                let sections = data.docs.length;
-                const shards = await fetch('search/shards/index.json');
-                if (shards.ok)
-                    sections = JSON.parse(await shards.text()).locations.length;
-                return [(performance.now() - start) / 1000, sections];
-            }""")
-            rows.append({"query": None, "fetch_and_parse_s": round(parse_s[0], 3), "sections": parse_s[1]})
+            loaded = time.perf_counter()
+            box = page.locator("input.md-search__input")
+            box.click()
+            box.fill(query)
+            box.press("End")  # Material reads the query on keyup
+            typed = time.perf_counter()
+            meta = page.locator(".md-search-result__meta")
+            # The answer to this query (not to the empty one sent when the
+            # box got focus) has been shown: its results, or Material's
+            # "No matching documents".
+            page.wait_for_function(
+                """(query) => window.__searchAnswers.some(answer => answer.query === query) &&
+                     (document.querySelector('.md-search-result__item') !== null ||
+                      /No matching/.test(document.querySelector('.md-search-result__meta')?.textContent || ''))""",
+                arg=query, timeout=timeout * 1000, polling=20)
+            shown = time.perf_counter()
+            search_kb, search_files = round(sum(fetched) / 1024, 1), len(fetched)
+            results = page.locator(".md-search-result__item").count()
+            rows.append({
+                "query": query, "results": results, "meta": meta.text_content(),
+                "typing_to_result_s": round(shown - typed, 3), "load_to_result_s": round(shown - loaded, 3),
+                "page_load_s": round(loaded - start, 3), "search_kb": search_kb, "search_files": search_files,
+            })
             context.close()
-        finally:
-            browser.close()
+        # What the browser fetches and parses before the first query: Material's
+        # index file, and for the sharded index its vocabulary and section list.
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(base, wait_until="load")
+        parse_s = page.evaluate("""async () => {
+            const start = performance.now();
+            const data = JSON.parse(await (await fetch('search/search_index.json')).text());
+            let sections = data.docs.length;
+            const shards = await fetch('search/shards/index.json');
+            if (shards.ok)
+                sections = JSON.parse(await shards.text()).locations.length;
+            return [(performance.now() - start) / 1000, sections];
+        }""")
+        rows.append({"query": None, "fetch_and_parse_s": round(parse_s[0], 3), "sections": parse_s[1]})
+        context.close()
     return rows
 
 

@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tools.bench.build import machine  # noqa: E402
-from tools.site.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve  # noqa: E402
+from tools.site.browser import chromium, serve  # noqa: E402
 
 QUERIES = ROOT / "tests" / "data" / "search-queries.yml"
 KINDS = ("zh", "en", "cross")
@@ -64,27 +64,18 @@ def ranked_pages(page, base: str, query: str, timeout: float) -> list[str]:
 
 
 def judge(site: Path, queries: list[dict], timeout: float) -> list[dict]:
-    from playwright.sync_api import sync_playwright
-
-    chromium = find_chromium()
-    if chromium is None:
-        raise SystemExit(f"tools/bench/search_quality: no Chromium: {INSTALL_HINT}")
     rows = []
-    with serve(site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(timeout * 1000)
-            page.goto(base, wait_until="load")
-            page.locator("input.md-search__input").click()
-            prefix = urlparse(base).path.rstrip("/")
-            for item in queries:
-                pages = ranked_pages(page, base, item["q"], timeout)
-                want = {prefix + page_url(w) for w in item["want"]}
-                rank = next((i + 1 for i, p in enumerate(pages[:10]) if p in want), None)
-                rows.append({"q": item["q"], "kind": item["kind"], "rank": rank, "top": pages[:3]})
-        finally:
-            browser.close()
+    with serve(site) as base, chromium("tools/bench/search_quality") as browser:
+        page = browser.new_page()
+        page.set_default_timeout(timeout * 1000)
+        page.goto(base, wait_until="load")
+        page.locator("input.md-search__input").click()
+        prefix = urlparse(base).path.rstrip("/")
+        for item in queries:
+            pages = ranked_pages(page, base, item["q"], timeout)
+            want = {prefix + page_url(w) for w in item["want"]}
+            rank = next((i + 1 for i, p in enumerate(pages[:10]) if p in want), None)
+            rows.append({"q": item["q"], "kind": item["kind"], "rank": rank, "top": pages[:3]})
     return rows
 
 

@@ -19,10 +19,7 @@ import argparse
 import datetime
 import json
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,12 +33,7 @@ if str(ROOT) not in sys.path:
 
 from tools import dev  # noqa: E402
 from tools.bench.build import machine, prepare, split  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tools.site.browser import mkdocs_serve  # noqa: E402
 
 
 def fetch(url: str) -> str | None:
@@ -63,38 +55,24 @@ def wait_for(predicate, timeout: float, interval: float = 0.05) -> float | None:
 
 
 def measure(project: Path, note: str, edits: int, startup_timeout: float, edit_timeout: float) -> dict:
-    port = free_port()
-    address = f"127.0.0.1:{port}"
-    command = [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", address, *dev.SERVE_FLAGS]
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "OFFLINE": "false"}
-    with tempfile.TemporaryFile("w+") as log:
-        server = subprocess.Popen(command, cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-        try:
-            url = f"http://{address}/" + note.removesuffix(".md") + "/"
-            first = wait_for(lambda: fetch(url) is not None, startup_timeout, interval=0.5)
-            if first is None:
-                log.seek(0)
-                raise RuntimeError(f"mkdocs serve did not answer within {startup_timeout:.0f} s:\n{log.read()[-2000:]}")
-            time.sleep(1.0)  # let the watcher settle after the first build
-            latencies = []
-            source = project / "docs" / note
-            for i in range(edits):
-                word = f"benchedit{i}x{int(time.time() * 1000)}"
-                with source.open("a", encoding="utf-8") as handle:
-                    handle.write(f"\n\nEdited: {word}\n")
-                seconds = wait_for(lambda: word in (fetch(url) or ""), edit_timeout)
-                latencies.append(seconds)
-                time.sleep(1.0)
-            return {"first_build_s": round(first, 1), "latencies_s": [None if s is None else round(s, 2)
-                                                                       for s in latencies]}
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=10)
+    with tempfile.TemporaryFile("w+") as log, mkdocs_serve(project, dev.SERVE_FLAGS, log=log) as base:
+        url = base + note.removesuffix(".md") + "/"
+        first = wait_for(lambda: fetch(url) is not None, startup_timeout, interval=0.5)
+        if first is None:
+            log.seek(0)
+            raise RuntimeError(f"mkdocs serve did not answer within {startup_timeout:.0f} s:\n{log.read()[-2000:]}")
+        time.sleep(1.0)  # let the watcher settle after the first build
+        latencies = []
+        source = project / "docs" / note
+        for i in range(edits):
+            word = f"benchedit{i}x{int(time.time() * 1000)}"
+            with source.open("a", encoding="utf-8") as handle:
+                handle.write(f"\n\nEdited: {word}\n")
+            seconds = wait_for(lambda: word in (fetch(url) or ""), edit_timeout)
+            latencies.append(seconds)
+            time.sleep(1.0)
+        return {"first_build_s": round(first, 1), "latencies_s": [None if s is None else round(s, 2)
+                                                                   for s in latencies]}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Headless Chromium from Debian's packages, and a local server for a built site.
+"""Headless Chromium from Debian's packages, a local server for a built site, and mkdocs serve.
 
 Shared by the browser tests and tools/site/screenshot.py. Playwright only drives
 the browser; it never downloads one.
@@ -11,6 +11,10 @@ import functools
 import http.server
 import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,3 +51,48 @@ def serve(directory: Path) -> Iterator[str]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextlib.contextmanager
+def chromium(tool: str):
+    """Headless Chromium under Playwright, for the command ``tool``: SystemExit
+    naming the install step when there is no Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    executable = find_chromium()
+    if executable is None:
+        raise SystemExit(f"{tool}: no Chromium: {INSTALL_HINT}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def mkdocs_serve(project: Path, flags: list[str], env: dict[str, str] | None = None,
+                 log=None) -> Iterator[str]:
+    """``mkdocs serve`` of ``project`` on 127.0.0.1 (a free port), its output
+    to ``log`` (a file) or nowhere; yield its base URL at once (the first
+    build is still under way). Stopped, with its children, on the way out."""
+    address = f"127.0.0.1:{free_port()}"
+    command = [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", address, *flags]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "OFFLINE": "false", **(env or {})}
+    server = subprocess.Popen(command, cwd=project, env=env, stdout=log or subprocess.DEVNULL,
+                              stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield f"http://{address}/"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
