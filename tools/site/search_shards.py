@@ -19,6 +19,10 @@ them as the README's "How search ranks" says.
     tags), the sections that hold the term and the term's weight there.
 ``search/shards/<version>/d<k>.json``
     the text and tags of a run of whole pages' sections, as shown in results.
+``search/shards/<version>/han.json``
+    for the Chinese characters of the index, what jieba knows of each (its
+    frequency as a word, its HMM emission probabilities): fetched with the
+    first query that holds Chinese.
 
 The offline build writes each file as a script (``.js``) instead, which the
 worker loads from file:// where it cannot fetch.
@@ -258,6 +262,34 @@ def jieba_log_frequency():
     return (lambda word: math.log(freq[word]) - total if freq.get(word) else None), -total
 
 
+def jieba_tables(vocabulary: list[str]) -> dict | None:
+    """What the browser needs to cut Chinese as jieba does, for the characters
+    of the index's words: each character's log-probability as a word of its
+    own, and jieba's HMM (the B/M/E/S start, transition and emission
+    log-probabilities, None where jieba has none) that finds the words its
+    dictionaries miss. None without jieba."""
+    try:
+        import jieba
+        from jieba import finalseg
+    except ImportError:
+        return None
+    jieba.dt.check_initialized()
+    total = math.log(jieba.dt.total)
+    chars = sorted({char for term in vocabulary for char in term if _HAN.match(char)})
+
+    def value(number, digits=4):
+        return None if number <= finalseg.MIN_FLOAT else round(number, digits)
+
+    return {
+        "chars": "".join(chars),
+        "frequency": [round(math.log(jieba.dt.FREQ.get(char) or 1) - total, 2) for char in chars],
+        "start": {state: value(finalseg.start_P[state]) for state in "BMES"},
+        "trans": {state: {to: value(p) for to, p in finalseg.trans_P[state].items()} for state in "BMES"},
+        "emit": [[value(finalseg.emit_P[state].get(char, finalseg.MIN_FLOAT)) for state in "BMES"]
+                 for char in chars],
+    }
+
+
 def js_round3(score: float) -> float:
     """``Math.round(score * 1000) / 1000``: halves go up, as in JavaScript."""
     return math.floor(score * 1000 + 0.5) / 1000
@@ -275,6 +307,7 @@ class Shards:
     index: dict
     terms: list[dict] = field(default_factory=list)
     docs: list[list] = field(default_factory=list)
+    han: dict | None = None  # jieba_tables(), or None
 
     def write(self, folder: Path, scripts: bool = False) -> int:
         """Write the index into ``folder`` (emptied first); return the bytes written.
@@ -293,6 +326,8 @@ class Shards:
         """
         texts = {f"t{k}": _json(shard) for k, shard in enumerate(self.terms)}
         texts.update({f"d{k}": _json(shard) for k, shard in enumerate(self.docs)})
+        if self.han is not None:
+            texts["han"] = _json(self.han)
         digest = hashlib.sha256(_json(self.index).encode("utf-8"))
         for name, text in texts.items():
             digest.update(f"\0{name}\0".encode("utf-8"))
@@ -383,7 +418,7 @@ def build(entries: list[dict], counts: list[list[dict[str, int]]], separator: st
     if chunk:
         doc_shards.append(chunk)
 
-    # Each Chinese word's jieba log-probability (one decimal); 0 for other
+    # Each Chinese word's jieba log-probability (two decimals); 0 for other
     # terms and for words jieba's dictionaries do not hold: the browser cuts
     # a query's Chinese with these as jieba would.
     frequency = [0] * len(vocabulary)
@@ -392,7 +427,7 @@ def build(entries: list[dict], counts: list[list[dict[str, int]]], separator: st
         score, floor = log_frequency
         for n, term in enumerate(vocabulary):
             if _HAN.search(term) and (value := score(term)) is not None:
-                frequency[n] = round(value, 1)
+                frequency[n] = round(value, 2)
     index = {
         "format": FORMAT,
         "separator": separator,
@@ -407,7 +442,9 @@ def build(entries: list[dict], counts: list[list[dict[str, int]]], separator: st
         "aliases": {str(n): names for n, names in sorted(aliases.items()) if names},
         "doc_shards": doc_starts,
     }
-    return Shards(index, term_shards, doc_shards)
+    han = jieba_tables(vocabulary) if log_frequency is not None else None
+    index["han"] = han is not None  # whether <version>/han.json is there
+    return Shards(index, term_shards, doc_shards, han)
 
 
 def read_index(site: Path) -> tuple[dict, Path, str]:

@@ -157,7 +157,8 @@ class Site {
       }
       this.number.set(location, n)
     })
-    this.han = undefined  // the Chinese terms, for INFIX, on demand
+    this.hanTerms = undefined  // the Chinese terms, for INFIX, on demand
+    this.tables = undefined  // han.json, with the first Chinese query
     this.plainTitles = new Map()
   }
 
@@ -189,8 +190,8 @@ class Site {
     for (const n of begin)
       out.push([n, PREFIX])
     if (HAN.test(piece) && piece.length > 1) {
-      this.han ||= this.vocabulary.map((term, n) => [term, n]).filter(([term]) => HAN.test(term))
-      const holding = this.han.filter(([term]) => term.length > piece.length && term.includes(piece)
+      this.hanTerms ||= this.vocabulary.map((term, n) => [term, n]).filter(([term]) => HAN.test(term))
+      const holding = this.hanTerms.filter(([term]) => term.length > piece.length && term.includes(piece)
         && !term.startsWith(piece))
       holding.sort((a, b) => a[0].length - b[0].length)
       for (const [, n] of holding.slice(0, INFIX_TERMS))
@@ -200,14 +201,28 @@ class Site {
   }
 
   /*
-   * The log-probability jieba gives a Chinese word of the index, or
-   * undefined where jieba would not propose it: a word of several characters
-   * that is not in its dictionaries, or not in the index.
+   * The log-probability jieba gives a word of several Chinese characters,
+   * or undefined where jieba would not propose it: not in its dictionaries,
+   * or not in the index (no page holds it as a word).
    */
   wordFrequency(word) {
     const n = this.termNumber(word)
-    const value = n >= 0 ? this.frequency[n] : 0
-    return value ? value : word.length === 1 ? this.unknown : undefined
+    return n >= 0 && this.frequency[n] ? this.frequency[n] : undefined
+  }
+
+  /* The log-probability jieba gives one Chinese character as a word. */
+  charFrequency(char) {
+    const at = this.tables && this.tables.at.get(char)
+    return at === undefined ? this.unknown : this.tables.frequency[at]
+  }
+
+  /* han.json, once: what the query's Chinese is cut with. */
+  async loadTables() {
+    if (this.tables === undefined && this.index.han) {
+      const tables = await this.load("han")
+      tables.at = new Map([...tables.chars].map((char, i) => [char, i]))
+      this.tables = tables
+    }
   }
 
   /* A section's title and, for a page, its aliases: plain. */
@@ -252,11 +267,12 @@ class Site {
 /* ------------------------------------------------------------------------ */
 
 /*
- * A run of Chinese characters cut into words as jieba cuts it: the route
- * through the run's words (the index's words, and any single character)
- * with the highest sum of log-probabilities; single characters left next
- * to each other are joined where they make a word of the index (jieba finds
- * such words with its HMM, which this leaves out).
+ * A run of Chinese characters cut into words as jieba cuts it (jieba.cut,
+ * HMM on): the route through the run's words (the index's words that are in
+ * jieba's dictionaries, and any single character) with the highest sum of
+ * log-probabilities, a tie going to the longer word; then each stretch of
+ * single characters that is not itself a dictionary word is cut again by
+ * jieba's HMM (viterbi), which finds words the dictionaries miss.
  */
 function cutHan(run, site) {
   const n = run.length
@@ -265,37 +281,92 @@ function cutHan(run, site) {
   for (let i = n - 1; i >= 0; i--) {
     best[i] = -Infinity
     for (let j = i + 1; j <= Math.min(n, i + MAX_WORD); j++) {
-      const score = site.wordFrequency(run.slice(i, j))
+      const score = j === i + 1 ? site.charFrequency(run[i]) : site.wordFrequency(run.slice(i, j))
       if (score === undefined)
         continue
-      if (score + best[j] > best[i]) {
+      if (score + best[j] >= best[i]) {  // a tie goes to the longer word, as in jieba
         best[i] = score + best[j]
         next[i] = j
       }
     }
   }
   const words = []
-  for (let i = 0; i < n; i = next[i])
-    words.push(run.slice(i, next[i]))
-  const joined = []
-  for (let i = 0; i < words.length; i++) {
-    let word = words[i]
-    if (word.length === 1) {
-      let end = i
-      while (end + 1 < words.length && words[end + 1].length === 1)
-        end++
-      for (let last = end; last > i; last--) {
-        const candidate = words.slice(i, last + 1).join("")
-        if (site.termNumber(candidate) >= 0) {
-          word = candidate
-          i = last
-          break
+  let singles = ""
+  const flush = () => {
+    if (singles.length === 1)
+      words.push(singles)
+    else if (singles.length > 1)
+      words.push(...(site.wordFrequency(singles) !== undefined || !site.tables ? [...singles] : viterbi(singles, site.tables)))
+    singles = ""
+  }
+  for (let i = 0; i < n; i = next[i]) {
+    if (next[i] === i + 1)
+      singles += run[i]
+    else {
+      flush()
+      words.push(run.slice(i, next[i]))
+    }
+  }
+  flush()
+  return words
+}
+
+const STATES = "BMES"
+const BEFORE = { B: "ES", M: "MB", S: "SE", E: "BM" }  // jieba's PrevStatus
+const NEVER = -3.14e100  // jieba's MIN_FLOAT
+
+/* jieba's HMM word finder (finalseg): the likeliest B/M/E/S tags, as words. */
+function viterbi(text, tables) {
+  const emit = (state, char) => {
+    const at = tables.at.get(char)
+    const value = at === undefined ? null : tables.emit[at][STATES.indexOf(state)]
+    return value === null ? NEVER : value
+  }
+  const or = value => value === null || value === undefined ? NEVER : value
+  let score = {}
+  let path = {}
+  for (const state of STATES) {
+    score[state] = or(tables.start[state]) + emit(state, text[0])
+    path[state] = state
+  }
+  for (let t = 1; t < text.length; t++) {
+    const nextScore = {}
+    const nextPath = {}
+    for (const state of STATES) {
+      const e = emit(state, text[t])
+      let top = -Infinity
+      let from
+      for (const before of BEFORE[state]) {  // Python's max over (score, state): a tie goes to the later letter
+        const value = score[before] + or(tables.trans[before][state]) + e
+        if (value > top || (value === top && before > from)) {
+          top = value
+          from = before
         }
       }
+      nextScore[state] = top
+      nextPath[state] = path[from] + state
     }
-    joined.push(word)
+    score = nextScore
+    path = nextPath
   }
-  return joined
+  const tags = score.S >= score.E ? path.S : path.E
+  const words = []
+  let begin = 0
+  let after = 0
+  for (let i = 0; i < text.length; i++) {
+    if (tags[i] === "B")
+      begin = i
+    else if (tags[i] === "E") {
+      words.push(text.slice(begin, i + 1))
+      after = i + 1
+    } else if (tags[i] === "S") {
+      words.push(text[i])
+      after = i + 1
+    }
+  }
+  if (after < text.length)
+    words.push(text.slice(after))
+  return words
 }
 
 /* Splits `value` on the separator (a global RegExp): the non-empty pieces. */
@@ -389,6 +460,10 @@ class Overtaken extends Error {}
  * postings or text were loading stops there. (What it fetched stays cached.)
  */
 async function search(value, current = () => {}) {
+  if (HAN.test(value)) {
+    await site.loadTables()
+    current()
+  }
   const words = parseQuery(value, site)
   const wanted = words.filter(word => !word.exclude)
   if (!wanted.length)
