@@ -1,4 +1,4 @@
-"""The site's search index, computed at build time and cut into small files.
+r"""The site's search index, computed at build time and cut into small files.
 
 Material's search worker builds a Lunr index in the browser from every section
 of every page; at 2,000 notes that is 55 MB of JSON and about ten seconds
@@ -31,8 +31,8 @@ Sections are Material's (its search plugin parses the pages and cuts Chinese
 text into words with jieba, marking the cuts with U+200B). Before indexing,
 a section's text is split into prose and code (``<pre>`` blocks), TeX
 delimiters are taken off formulas, and for display the zero-width spaces go.
-Tokens are cut on the search separator and lower-cased, English stop words
-left out. A term's weight in a field is BM25's with ``b = 0``
+Tokens are cut on the search separator, lower-cased and stripped of a TeX
+command's backslash (``\eta`` is found as ``eta``), English stop words left out. A term's weight in a field is BM25's with ``b = 0``
 (``idf * (k1 + 1) tf / (k1 + tf)``) times the field's weight (WEIGHTS) and
 the page's ``search: boost``.
 """
@@ -202,10 +202,9 @@ class Tokenizer:
         for item in values:
             for run in text_runs(item):
                 for token in split(run):
-                    if token:
-                        token = token.lower()
-                        if token not in stop:
-                            out.append(token)
+                    token = token.lstrip("\\").lower()  # a formula's \eta is found as eta
+                    if token and token not in stop:
+                        out.append(token)
         return out
 
     def counts(self, entry: dict) -> list[Counter]:
@@ -354,12 +353,14 @@ def _json(data) -> str:
 
 
 def build(entries: list[dict], counts: list[list[dict[str, int]]], separator: str,
-          aliases: dict[int, list[str]] | None = None, log_frequency=None) -> Shards:
+          aliases: dict[int, list[str]] | None = None, log_frequency=None,
+          stop: frozenset[str] = frozenset()) -> Shards:
     """The sharded index of Material's search entries.
 
     ``counts[i]`` are ``entries[i]``'s term frequencies per field
     (``Tokenizer.counts``); ``aliases`` maps a page's first entry to the
-    page's aliases (as shown), ``log_frequency`` is ``jieba_log_frequency()``.
+    page's aliases (as shown), ``log_frequency`` is ``jieba_log_frequency()``,
+    ``stop`` the stop words the tokenizer left out (a query leaves them out too).
     """
     if len(entries) != len(counts):
         raise ValueError(f"{len(entries)} entries but {len(counts)} term counts")
@@ -431,6 +432,7 @@ def build(entries: list[dict], counts: list[list[dict[str, int]]], separator: st
     index = {
         "format": FORMAT,
         "separator": separator,
+        "stop_words": sorted(stop),
         "fields": list(FIELDS),  # the order of each term's per-field postings
         "weights": WEIGHTS,
         "vocabulary": vocabulary,

@@ -29,6 +29,7 @@
       const load = src => new Promise((resolve, reject) => {
         const script = doc.createElement("script")
         script.src = new URL(src, location.href).href
+        script.charset = "utf-8"  // as a worker's scripts are read, whatever the page's encoding
         script.onload = () => resolve()
         script.onerror = () => reject(new Error(`cannot load ${src}`))
         doc.documentElement.appendChild(script)

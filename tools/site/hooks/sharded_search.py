@@ -125,7 +125,7 @@ def on_post_build(config, **kwargs) -> None:
             title = counts[i][0] + Counter(tokenizer.tokens([search_shards.segmented(n) for n in names]))
             counts[i] = [title, *counts[i][1:]]  # a new list: the one in counts may be kept for the next build
     shards = search_shards.build(entries, counts, plugin.config.separator, aliases,
-                                 search_shards.jieba_log_frequency())
+                                 search_shards.jieba_log_frequency(), tokenizer.stop)
     site = Path(config.site_dir)
     offline = search_shards.offline(config)
     written = shards.write(site / "search" / "shards", scripts=offline)

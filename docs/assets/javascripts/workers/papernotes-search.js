@@ -44,9 +44,11 @@ const HERE = (self.document && self.document.currentScript && self.document.curr
 const SHARDS = new URL("../../../search/shards/", HERE)
 const FROM_FILE = SHARDS.protocol === "file:"
 const HAN = /\p{Script=Han}/u
-// Where a title lists several things ("目标检测、语义分割与风格迁移", "MoCo: Momentum ..."): a query
-// that is one of them, or one of the page's aliases, names the page exactly.
-const TITLE_PARTS = /[:：、，,;；()（）[\]【】|/与]|\s[-–—]\s/
+// Where a title lists several things ("MoCo: Momentum ...", a Chinese title's
+// topics between U+3001, or two joined by U+4E0E): a query that is one of
+// them, or one of the page's aliases, names the page exactly. (Escaped: a
+// script tag in a page of another encoding would misread the characters.)
+const TITLE_PARTS = /[:\uff1a\u3001\uff0c,;\uff1b()\uff08\uff09[\]\u3010\u3011|/\u4e0e]|\s[-\u2013\u2014]\s/
 const HAN_RUNS = /\p{Script=Han}+|[^\p{Script=Han}]+/gu
 const ZERO_WIDTH = /[\u200b\u200c\u200d\u2060\ufeff]/g
 
@@ -140,6 +142,7 @@ class Site {
     this.unknown = index.unknown_frequency
     this.fields = index.fields
     this.separator = new RegExp(index.separator, "g")
+    this.stop = new Set(index.stop_words)
     this.locations = index.locations
     this.titles = index.titles
     this.aliases = new Map(Object.entries(index.aliases).map(([n, names]) => [+n, names]))
@@ -295,8 +298,11 @@ function cutHan(run, site) {
   const flush = () => {
     if (singles.length === 1)
       words.push(singles)
-    else if (singles.length > 1)
-      words.push(...(site.wordFrequency(singles) !== undefined || !site.tables ? [...singles] : viterbi(singles, site.tables)))
+    else if (singles.length > 1 && (site.wordFrequency(singles) !== undefined || !site.tables))
+      words.push(...singles)
+    else if (singles.length > 1)  // a word the HMM finds that no page holds: jieba did not find it there
+      for (const word of viterbi(singles, site.tables))
+        words.push(...(word.length === 1 || site.termNumber(word) >= 0 ? [word] : word))
     singles = ""
   }
   for (let i = 0; i < n; i = next[i]) {
@@ -403,9 +409,11 @@ function parseQuery(value, site) {
     for (const part of split(text, site.separator))
       for (const [run] of part.matchAll(HAN_RUNS))
         pieces.push(...(HAN.test(run) ? cutHan(run, site) : [run]))
+    const kept = pieces.filter(piece => !site.stop.has(piece))  // the index has no stop words
     if (!pieces.length)
       continue
-    words.push({ text: text.replace(/\s+/g, " "), pieces, exclude: minus === "-" && (quoted !== undefined || !!bare) })
+    words.push({ text: text.replace(/\s+/g, " "), pieces: kept, stop: !kept.length,
+      exclude: minus === "-" && (quoted !== undefined || !!bare) })
   }
   return words
 }
@@ -465,9 +473,11 @@ async function search(value, current = () => {}) {
     current()
   }
   const words = parseQuery(value, site)
-  const wanted = words.filter(word => !word.exclude)
+  const wanted = words.filter(word => !word.exclude && !word.stop)
   if (!wanted.length)
     return { items: [] }
+  // the query as typed, its stop words in: what a title part or alias may equal
+  const typed = words.filter(word => !word.exclude).map(word => word.text).join(" ")
 
   /* Every piece's terms, and their postings */
   const pieceTerms = words.map(word => word.pieces.map(piece => site.matches(piece)))
@@ -523,7 +533,7 @@ async function search(value, current = () => {}) {
   })
   const candidates = new Map()
   words.forEach((word, w) => {
-    if (word.exclude)
+    if (word.exclude || word.stop)
       return
     for (const [s, { score, terms }] of perWord[w]) {
       if (excluded.has(s))
@@ -537,7 +547,6 @@ async function search(value, current = () => {}) {
         item.terms.add(n)
     }
   })
-  const typed = wanted.map(word => word.text).join(" ")
   for (const item of candidates.values()) {
     item.tier = 0
     item.exact = 0
@@ -577,7 +586,7 @@ async function search(value, current = () => {}) {
     for (const word of wanted)
       if (word.pieces.length > 1 && item.matched.size === wanted.length && occurs(word.text, text))
         item.phrase *= PHRASE
-    if (wanted.length > 1 && occurs(typed, text))
+    if (typed.includes(" ") && occurs(typed, text))
       item.phrase *= PHRASE
   }
   ranked = ranked.sort(order)
@@ -619,9 +628,18 @@ async function search(value, current = () => {}) {
     for (const word of wanted)
       terms[word.text] = item.matched.has(words.indexOf(word))
     const mark = marker(needles)
+    let title = mark(section.title)
+    if (!title.marked)  // found by an alias: the alias is shown after the title
+      for (const alias of site.aliases.get(item.n) || []) {
+        const shown = mark(alias.replace(/&/g, "&amp;").replace(/</g, "&lt;"))
+        if (shown.marked) {
+          title = { html: `${title.html} \u00b7 ${shown.html}` }
+          break
+        }
+      }
     const out = {
       location: site.locations[item.n],
-      title: mark(section.title).html,
+      title: title.html,
       text: excerpt(section.text, mark),
       score: item.score * item.phrase,
       terms
