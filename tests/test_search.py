@@ -537,8 +537,8 @@ THROUGH_THE_PROTOCOL = """async ([url, queries]) => new Promise((resolve, reject
   const worker = new Worker(url)
   const answers = []
   let next = 0
-  worker.onerror = event => reject(new Error(`${url}: ${event.message}`))
-  worker.onmessage = ({ data }) => {
+  worker.addEventListener("error", event => reject(new Error(`${url}: ${event.message}`)))
+  worker.addEventListener("message", ({ data }) => {
     if (data.type === 3)
       answers.push(data.data.items.map(group => group[0].location))
     if (data.type === 1 || data.type === 3) {
@@ -549,7 +549,7 @@ THROUGH_THE_PROTOCOL = """async ([url, queries]) => new Promise((resolve, reject
         resolve(answers)
       }
     }
-  }
+  })
   worker.postMessage({ type: 0, data: { config: {}, docs: [], options: { suggest: false } } })
 })"""
 

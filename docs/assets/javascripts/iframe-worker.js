@@ -17,6 +17,11 @@
   class FrameWorker extends EventTarget {
     constructor(url) {
       super()
+      // onmessage and onerror, as a Worker has them
+      this.onmessage = null
+      this.onerror = null
+      this.addEventListener("message", event => this.onmessage && this.onmessage(event))
+      this.addEventListener("error", event => this.onerror && this.onerror(event))
       this.pending = []
       this.ready = false
       this.frame = document.createElement("iframe")
