@@ -32,7 +32,7 @@ const READY = 1
 const QUERY = 2
 const RESULT = 3
 
-const RESULT_TEXT_GROUPS = 40  // pages whose text is fetched: shown, and checked for phrases
+const RESULT_TEXT_GROUPS = 20  // pages whose text is fetched: shown first, and checked for phrases
 const PREFIX = 0.6
 const INFIX = 0.4
 const PREFIX_TERMS = 200  // at most, per piece: the shortest terms that begin with it
