@@ -177,6 +177,30 @@ def test_a_rebuild_tokenizes_only_the_sections_that_changed(tokenizer, monkeypat
     assert after[1][FIELDS.index("text")] == Counter({"two": 1, "more": 1})
 
 
+def test_the_serve_writer_runs_the_last_job_and_never_blocks_the_rebuild():
+    import threading
+    import time
+
+    writer = search_shards.LatestWriter()
+    started, release, ran = threading.Event(), threading.Event(), []
+
+    def slow():
+        started.set()
+        release.wait(10)
+        ran.append("first")
+
+    writer.submit(slow)
+    assert started.wait(10)
+    begin = time.perf_counter()
+    writer.submit(lambda: ran.append("second"))  # replaced before it begins
+    writer.submit(lambda: ran.append("third"))
+    assert time.perf_counter() - begin < 0.5  # submitting does not wait for the write under way
+    assert not writer.wait(timeout=0.1)
+    release.set()
+    assert writer.wait(timeout=10)
+    assert ran == ["first", "third"]
+
+
 def test_chinese_words_carry_jiebas_log_frequency(tokenizer):
     jieba = pytest.importorskip("jieba")
     jieba.dt.check_initialized()

@@ -46,6 +46,7 @@ import math
 import os
 import re
 import shutil
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,6 +220,47 @@ ALIASES: dict[str, list[str]] = {}  # page URL -> its aliases, across `mkdocs se
 _COUNTED: dict[tuple, list] = {}  # a section -> its counts, across `mkdocs serve`'s rebuilds
 
 
+class LatestWriter:
+    """A thread that runs the last job handed to it: under ``mkdocs serve`` the
+    index is written while the edited page is served, and a rebuild that comes
+    before the last write is done replaces the write still waiting, without
+    waiting itself."""
+
+    def __init__(self) -> None:
+        self._ready = threading.Condition()
+        self._job = None
+        self._busy = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, job) -> None:
+        with self._ready:
+            self._job = job
+            self._ready.notify()
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="papernotes-search-index", daemon=True)
+                self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Whether every job handed in has been run (within ``timeout`` seconds)."""
+        with self._ready:
+            return self._ready.wait_for(lambda: self._job is None and not self._busy, timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                self._ready.wait_for(lambda: self._job is not None)
+                job, self._job, self._busy = self._job, None, True
+            try:
+                job()
+            finally:
+                with self._ready:
+                    self._busy = False
+                    self._ready.notify_all()
+
+
+WRITER = LatestWriter()  # one per process, across `mkdocs serve`'s rebuilds (this module is not reloaded)
+
+
 def counted(entries: list[dict], counts: list, tokenizer: Tokenizer) -> list:
     """``counts`` with the missing ones (None) filled in: from the last build's
     where the section is unchanged, else tokenized now."""
@@ -332,20 +374,52 @@ class Shards:
             digest.update(f"\0{name}\0".encode("utf-8"))
             digest.update(text.encode("utf-8"))
         version = digest.hexdigest()[:16]
-        if folder.exists():
-            shutil.rmtree(folder)
-        (folder / version).mkdir(parents=True)
-        files = {"index": _json({**self.index, "version": version})}
-        files.update({f"{version}/{name}": text for name, text in texts.items()})
-        total = 0
-        for name, text in files.items():
+        ext = "js" if scripts else "json"
+
+        def encoded(name: str, text: str) -> bytes:
             if scripts:
-                key = json.dumps(name)
-                text = f"(self.{SCRIPT_KEY} = self.{SCRIPT_KEY} || {{}})[{key}] = {text}\n"
-            data = text.encode("utf-8")
-            (folder / f"{name}.{'js' if scripts else 'json'}").write_bytes(data)
+                text = f"(self.{SCRIPT_KEY} = self.{SCRIPT_KEY} || {{}})[{json.dumps(name)}] = {text}\n"
+            return text.encode("utf-8")
+
+        # The new version's files first, in a folder of their own; then the
+        # index that names them, replaced in one step; then what the old
+        # index named. A page that searches meanwhile reads one build or the
+        # other, never a mix (mkdocs serve writes while the page is open).
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = folder / f".{version}.partial"
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir()
+        total = 0
+        for name, text in texts.items():
+            data = encoded(f"{version}/{name}", text)
+            (staging / f"{name}.{ext}").write_bytes(data)
             total += len(data)
+        if (folder / version).exists():
+            shutil.rmtree(folder / version)
+        staging.rename(folder / version)
+        data = encoded("index", _json({**self.index, "version": version}))
+        (folder / ".index.partial").write_bytes(data)
+        os.replace(folder / ".index.partial", folder / f"index.{ext}")
+        total += len(data)
+        for old in folder.iterdir():
+            if old.name not in (version, f"index.{ext}"):
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
         return total
+
+
+class _Saturation(dict):
+    """BM25's term-frequency factor, (k1 + 1) tf / (k1 + tf), computed once per tf."""
+
+    def __missing__(self, tf: int) -> float:
+        value = self[tf] = (K1 + 1) * tf / (K1 + tf)
+        return value
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _shown_text(text: str) -> str:
+    """shown(), remembered: a rebuild under ``mkdocs serve`` shows the same texts again."""
+    return shown(text)
 
 
 def _json(data) -> str:
@@ -367,30 +441,36 @@ def build(entries: list[dict], counts: list[list[dict[str, int]]], separator: st
     aliases = aliases or {}
     documents = len(entries)
     postings: dict[str, list[list]] = {}
+    empty = [[] for _ in FIELDS]
     for doc, per_field in enumerate(counts):
-        for f in range(len(FIELDS)):
-            for term, tf in per_field[f].items():
+        for f, terms in enumerate(per_field):
+            for term, tf in terms.items():
                 lists = postings.get(term)
                 if lists is None:
-                    lists = postings[term] = [[] for _ in FIELDS]
-                lists[f].append(doc)
-                lists[f].append(tf)
+                    lists = postings[term] = [list(x) for x in empty]
+                lists[f] += (doc, tf)
 
     vocabulary = sorted(postings, key=js_sort_key)
-    doc_boost = [float((entry.get("boost", 1) or 1)) for entry in entries]
+    boosted = {doc: float(entry["boost"]) for doc, entry in enumerate(entries)
+               if (entry.get("boost", 1) or 1) != 1}
+    saturation = _Saturation()  # tf -> (k1 + 1) tf / (k1 + tf)
+    weights = [WEIGHTS[name] for name in FIELDS]
+    floor = math.floor
     term_shards, term_starts, shard, size = [], [], {}, 0
     for number, term in enumerate(vocabulary):
         lists = postings[term]
-        with_term = len({doc for pairs in lists for doc in pairs[::2]})
+        filled = [pairs for pairs in lists if pairs]
+        with_term = len(filled[0]) // 2 if len(filled) == 1 else len({d for pairs in filled for d in pairs[::2]})
         idf = math.log(1 + (documents - with_term + 0.5) / (with_term + 0.5))
         weighted = []
-        for f, name in enumerate(FIELDS):
-            pairs, out = lists[f], []
-            for i in range(0, len(pairs), 2):
-                doc, tf = pairs[i], pairs[i + 1]
-                score = idf * (K1 + 1) * tf / (K1 + tf) * WEIGHTS[name] * doc_boost[doc]
-                out.append(doc)
-                out.append(js_round3(score))
+        for f, pairs in enumerate(lists):
+            out = pairs[:]  # section, weight, section, weight, ...
+            if pairs:
+                weight = weights[f]
+                scores = [idf * saturation[tf] * weight for tf in pairs[1::2]]
+                if boosted and not boosted.keys().isdisjoint(pairs[::2]):
+                    scores = [score * boosted.get(doc, 1.0) for score, doc in zip(scores, pairs[::2])]
+                out[1::2] = [floor(score * 1000 + 0.5) / 1000 for score in scores]  # js_round3
             weighted.append(out)
         if not shard:
             term_starts.append(number)
@@ -411,7 +491,7 @@ def build(entries: list[dict], counts: list[list[dict[str, int]]], separator: st
             chunk, size = [], 0
         if not chunk:
             doc_starts.append(number)
-        row = [shown(entry.get("text", ""))]
+        row = [_shown_text(entry.get("text", ""))]
         if entry.get("tags"):
             row.append(entry["tags"])
         chunk.append(row)

@@ -124,17 +124,35 @@ def on_post_build(config, **kwargs) -> None:
             aliases[i] = names
             title = counts[i][0] + Counter(tokenizer.tokens([search_shards.segmented(n) for n in names]))
             counts[i] = [title, *counts[i][1:]]  # a new list: the one in counts may be kept for the next build
-    shards = search_shards.build(entries, counts, plugin.config.separator, aliases,
-                                 search_shards.jieba_log_frequency(), tokenizer.stop)
     site = Path(config.site_dir)
     offline = search_shards.offline(config)
-    written = shards.write(site / "search" / "shards", scripts=offline)
     # Material's page script still fetches this file and hands its config to the worker.
     config_only = {key: plugin.config[key] for key in ("lang", "separator", "pipeline", "fields")}
     stub = json.dumps({"config": config_only, "docs": []}, separators=(",", ":"))
     (site / "search" / "search_index.json").write_text(stub, encoding="utf-8")
     if offline:  # what the offline plugin inlines for file://
         (site / "search" / "search_index.js").write_text(f"var __index = {stub}", encoding="utf-8")
-    log.info(f"sharded search: {len(entries)} sections, {len(shards.index['vocabulary'])} terms, "
-             f"{len(shards.terms)} + {len(shards.docs)} files{' (scripts, offline)' if offline else ''}, "
-             f"{written / 2**20:.1f} MB, {time.perf_counter() - start:.2f} s ({len(missing)} sections tokenized here)")
+
+    def write() -> None:
+        shards = search_shards.build(entries, counts, plugin.config.separator, aliases,
+                                     search_shards.jieba_log_frequency(), tokenizer.stop)
+        written = shards.write(site / "search" / "shards", scripts=offline)
+        log.info(f"sharded search: {len(entries)} sections, {len(shards.index['vocabulary'])} terms, "
+                 f"{len(shards.terms)} + {len(shards.docs)} files{' (scripts, offline)' if offline else ''}, "
+                 f"{written / 2**20:.1f} MB, {time.perf_counter() - start:.2f} s "
+                 f"({len(missing)} sections tokenized here)")
+
+    if _command != "serve":
+        write()
+        return
+    # Under mkdocs serve the edited page is served while the index is
+    # written (a second at a thousand notes): the page reads the last
+    # build's index until the new one replaces it (Shards.write); a rebuild
+    # before that replaces the write not yet begun.
+    def write_logged() -> None:
+        try:
+            write()
+        except Exception as error:  # the build has ended: all that can be done is say so
+            log.error(f"sharded search: the index was not written: {type(error).__name__}: {error}")
+
+    search_shards.WRITER.submit(write_logged)
