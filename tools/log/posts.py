@@ -1,9 +1,12 @@
-"""Old blog posts (Jekyll or Hexo) brought into the log: a weekly report, a paper note or a course note.
+"""Old blog posts (Jekyll or Hexo) brought into the log: a weekly report, a paper note, a course note
+or a note in a section of its own (--into).
 
 read_post reads a post and its front matter, plan_import decides what it
 becomes, where it goes and which of its fields are kept, changed or dropped
-(one message each), and import_post writes it. tools/import_post is the
-command; its --help says what is kept and what is refused.
+(one message each), and tools.log.blog makes its text build here (Liquid,
+images, math, code blocks). import_posts plans a whole blog (files and folders)
+and writes it all or nothing; import_post does one post. tools/import_post is
+the command; its --help says what is kept and what is refused.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from pathlib import Path
 
 import yaml
 
+from tools.log.blog import SKIP_LINE, Context, Converted, convert_body
 from tools.log.cli import Refusal, UsageError
 from tools.log.config import AUTHORS, BIB, POSTS, STATUSES, allowed_categories, author_ids
-from tools.log.files import create_file, read_text, shown
+from tools.log.files import read_text, shown, write_files
 from tools.log.frontmatter import (
     MARKDOWN, TEXT, FrontMatter, check_fields, described, front_matter_text, is_scalar, load_mapping,
     split_front_matter, yaml_value,
@@ -40,7 +44,6 @@ POST_DATE = re.compile(
 
 
 JEKYLL_NAME = re.compile(r"(?P<date>\d{4}-\d{1,2}-\d{1,2})-(?P<rest>.+)")
-LIQUID = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
 TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
@@ -175,11 +178,17 @@ class Imported:
     path: Path
     text: str
     messages: list[str]  # what was dropped or changed, one line each
+    source: Path | None = None
+    converted: Converted | None = None  # what the text's conversion changed, copied and could not do
 
 
 def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | None = None,
-                author: str | None = None, bib: str | None = None, status: str | None = None) -> Imported:
-    """What importing source would write, checked; writes nothing."""
+                author: str | None = None, bib: str | None = None, status: str | None = None,
+                into: str | None = None, assets: Path | None = None, fetch: bool = False,
+                planned: dict | None = None) -> Imported:
+    """What importing source would write, checked; writes nothing. planned holds what
+    other posts of the same run will write (their paths, weeks and images)."""
+    planned = planned if planned is not None else {"paths": set(), "weeks": {}, "images": set()}
     if kind is not None and kind not in KINDS:
         raise UsageError(f"invalid kind '{kind}': use weekly, paper or course")
     if status is not None and status not in STATUSES:
@@ -189,10 +198,13 @@ def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | N
     if not post.body.strip():
         raise Refusal(f"{post.where}:{post.body_line - 1}: nothing after the front matter; there is no text to import")
     if kind is None:
-        if not looks_weekly(post):
+        if looks_weekly(post):
+            kind = "weekly"
+        elif into is not None:
+            kind = "note"
+        else:
             raise Refusal(f"{post.where}:1: does not look like a weekly report; "
                           "say what it is: --as paper, --as course or --as weekly")
-        kind = "weekly"
     if kind == "weekly" and (slug or bib or status):
         raise UsageError("--slug, --bib and --status are for notes (--as paper or --as course)")
     if kind != "weekly" and author:
@@ -201,6 +213,14 @@ def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | N
         raise UsageError("--bib and --status are for paper notes")
     messages = list(post.notes)
     day, from_where = post_date(post)
+    if kind == "weekly" and into is not None and slug is None and bib is None and status is None:
+        monday = week_of(day)[0] if week_fits(day) else None
+        taken = planned["weeks"].get(monday) or (report_in_week(root, monday) if monday else None)
+        if taken is not None:
+            where = taken if isinstance(taken, str) else shown(taken.path, root)
+            messages.append(f"the week of {monday.isoformat()} has a report ({where}): imported as a note "
+                            f"in docs/{into}/ instead")
+            kind = "note"
     if from_where:
         messages.append(f"took the date {day.isoformat()} from {from_where}")
     fields = dict(post.fields)
@@ -224,6 +244,9 @@ def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | N
                             f"(the Monday of its week, {title_of_week(monday)[len('Weekly report from '):]})")
         fields.pop("date", None)
         existing = report_in_week(root, monday)
+        if monday in planned["weeks"]:
+            raise Refusal(f"{post.where}:1: {planned['weeks'][monday]} of this run is the report for the week of "
+                          f"{monday.isoformat()} already; give --into SECTION to import this one as a note")
         if existing is not None:
             raise Refusal(f"{shown(existing.path, root)}:{existing.front.line('date')}: the report for the week of "
                           f"{monday.isoformat()} already exists; not importing {post.where} over it")
@@ -260,7 +283,20 @@ def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | N
             if slug is not None:
                 raise UsageError(f"invalid slug '{slug}': use lowercase letters, digits and hyphens")
             raise Refusal(f"{post.where}: cannot make a file name from '{post.path.name}'; give one with --slug")
-        target = root / KINDS[kind] / f"{name}.md"
+        folder = Path("docs") / into if kind == "note" else KINDS[kind]
+        target = root / folder / f"{name}.md"
+        if slug is None:  # a clash gets a suffix; a name the user chose is refused instead
+            count = 1
+            while target.exists() or target in planned["paths"]:
+                count += 1
+                target = root / folder / f"{name}-{count}.md"
+            if count > 1:
+                messages.append(f"{shown(root / folder / (name + '.md'), root)} is taken: named it {target.name}")
+        elif target in planned["paths"]:
+            raise Refusal(f"{shown(target, root)}: two posts of this run would be written there; give them --slug")
+        if title is None and not has_h1(post.body):
+            out["title"] = name.replace("-", " ").capitalize()
+            messages.append(f"added title: {out['title']} (the post has none)")
         written = fields.pop("date", None)
         if "author" in fields:
             drop("author")
@@ -307,17 +343,21 @@ def plan_import(root: Path, source: Path, kind: str | None = None, slug: str | N
         out.update(dates)
         messages.append(f"changed date: {written if written is not None else from_where} -> "
                         + ", ".join(f"{name}: {value.isoformat()}" for name, value in dates.items()))
-    elif kind == "course":
+    elif kind in ("course", "note"):
         out["date"] = day
         if written is None or str(written) != day.isoformat():
             messages.append(f"changed date: {written if written is not None else from_where} -> {day.isoformat()}")
     for name in list(fields):
         drop(name)
-    liquid = LIQUID.search(post.body)
-    if liquid:
-        line = post.body_line + post.body.count("\n", 0, liquid.start())
-        messages.append(f"note: {post.where}:{line} uses Liquid ({liquid[0][:40]}), which MkDocs shows as text")
-    return Imported(target, front_matter_text(out) + post.body, messages)
+    head = front_matter_text(out)
+    converted = convert_body(post.body, Context(source, post.where, post.body_line, target, assets, fetch,
+                                                planned["images"]))
+    converted.unchecked = [(line + head.count("\n"), why) for line, why in converted.unchecked]
+    messages += converted.changes + [f"could not convert: {problem}" for problem in converted.problems]
+    planned["paths"].add(target)
+    if kind == "weekly":
+        planned["weeks"][out["date"]] = post.where
+    return Imported(target, head + converted.body, messages, source, converted)
 
 
 def _post_name(path: Path) -> str:
@@ -340,9 +380,128 @@ def _match_author(root: Path, who, ids: list[str]) -> str:
 
 def import_post(root: Path, source: Path, kind: str | None = None, slug: str | None = None,
                 author: str | None = None, bib: str | None = None, status: str | None = None,
-                dry_run: bool = False) -> Imported:
+                dry_run: bool = False, **options) -> Imported:
     """Write the imported post (unless dry_run); return it."""
-    imported = plan_import(root, source, kind, slug, author, bib, status)
+    return import_posts(root, [source], kind, slug, author, bib, status, dry_run=dry_run, **options)[0]
+
+
+POST_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
+UNCHECKED_PAGE = "unchecked.md"
+UNCHECKED_HEAD = """\
+---
+title: Unchecked imported code
+---
+
+<!-- Written by tools/import_post, which rewrites it on every import: edit the notes, not this page. -->
+
+# Unchecked imported code
+
+Python blocks that came in with old blog posts and could not run here as
+they were (a module that is not installed, a file they read, a name from
+another block). Each is skipped with the reason "imported: not checked yet"
+until someone makes it run, or gives it a reason of its own.
+
+"""
+
+
+def post_files(paths: list[Path]) -> list[Path]:
+    """The posts named: files as given, folders searched through (Jekyll's _posts/, Hexo's source/_posts/)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir() and path.suffix.lower() in POST_SUFFIXES:
+            raise Refusal(f"{path}: is a folder, not a file")
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in POST_SUFFIXES
+                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        else:
+            found.append(path)  # a missing one is refused by read_post, naming it
+    seen, unique = set(), []
+    for path in found:
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            unique.append(path)
+    return unique
+
+
+def unchecked_page(root: Path, section: str, imported: list[Imported]) -> tuple[Path, str] | None:
+    """docs/<section>/unchecked.md as it should be after this run: every block in docs/ that is skipped as
+    imported and not checked yet; None when there are none and the page does not exist."""
+    page = root / "docs" / section / UNCHECKED_PAGE
+    texts = {}
+    for path in sorted((root / "docs").rglob("*.md")):
+        if path != page:
+            try:
+                texts[path] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+    texts.update({item.path: item.text for item in imported})
+    rows = []
+    for path, text in sorted(texts.items()):
+        lines = text.split("\n")
+        for number, line in enumerate(lines, 1):
+            if line.strip() == SKIP_LINE:
+                first = next((code.strip() for code in lines[number + 1:] if code.strip()), "")
+                link = _relative(path.relative_to(root / "docs"), Path(section) / UNCHECKED_PAGE)
+                first = first.replace("|", "\\|").replace("`", "")[:60]
+                rows.append(f"| [{path.relative_to(root / 'docs').as_posix()}]({link}) | {number + 1} | `{first}` |")
+    if not rows and not page.exists():
+        return None
+    table = "| note | line | first line |\n|---|---|---|\n" + "\n".join(rows) + "\n" if rows else "None left.\n"
+    return page, UNCHECKED_HEAD + table
+
+
+def _relative(target: Path, page: Path) -> str:
+    up = len(page.parent.parts)
+    return Path(*([".."] * up), target).as_posix()
+
+
+def import_posts(root: Path, paths: list[Path], kind: str | None = None, slug: str | None = None,
+                 author: str | None = None, bib: str | None = None, status: str | None = None,
+                 into: str | None = None, assets: Path | None = None, fetch: bool = False,
+                 dry_run: bool = False) -> list[Imported]:
+    """Plan every post, then write them, their images and the unchecked-code page all
+    or nothing (unless dry_run); return what was (or would be) written."""
+    sources = post_files(paths)
+    if not sources:
+        raise Refusal(f"{paths[0] if paths else '.'}: no posts (.md or .markdown files) found")
+    if len(sources) > 1 and (slug or bib):
+        raise UsageError("--slug and --bib name one note: give one post with them")
+    if into is not None:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9\-]*", into):
+            raise UsageError(f"invalid section '{into}': use a folder name under docs/ (lowercase, digits, hyphens)")
+        if not (root / "docs" / into / "index.md").is_file():
+            raise Refusal(f"docs/{into}/index.md: no such section; make its index page first (and list it in "
+                          "mkdocs.yml's nav)")
+    if assets is not None and not assets.is_dir():
+        raise Refusal(f"{assets}: --assets must be a folder")
+    planned: dict = {"paths": set(), "weeks": {}, "images": set()}
+    imported = [plan_import(root, source, kind, slug, author, bib, status, into, assets, fetch, planned)
+                for source in sources]
+    unchecked = unchecked_page(root, into or "notes", imported) if (
+        into or (root / "docs/notes/index.md").is_file()) else None
     if not dry_run:
-        create_file(imported.path, imported.text, root)
+        new = [(item.path, item.text) for item in imported]
+        new += [(path, _Bytes(data)) for item in imported for path, data in item.converted.images]
+        replace = None
+        if unchecked is not None:
+            page, text = unchecked
+            if page.exists():
+                old = read_text(page, root)
+                if old != text:
+                    replace = (page, old, text)
+            else:
+                new.append((page, text))
+        write_files(root, new, replace)
     return imported
+
+
+class _Bytes(str):
+    """An image for write_files, which encodes each text as UTF-8: its bytes go through as they are."""
+
+    def __new__(cls, data: bytes):
+        made = super().__new__(cls, "")
+        made.data = data
+        return made
+
+    def encode(self, *args, **kwargs) -> bytes:
+        return self.data
