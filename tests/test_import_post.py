@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
+import re
 import shutil
+import struct
 import subprocess
 import sys
+import threading
+import zlib
 from pathlib import Path
 
 import pytest
 
 from tools import new_week
 from tools.import_post import main
+from tools.log.blog import Context, cannot_run, convert_body
+from tools.site.build import copy_project, run_mkdocs
+from tests.plugins.blocks import coverage
 from tests.test_new_week import files, make_tree, no_temp_files, refused_by, script_env, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +64,7 @@ def test_a_jekyll_weekly_report(tree: Path, blog: Path, capsys):
         f"could not convert: {post}:20: image /img/loss.png not found; a placeholder stands in its place",
         "wrote docs/weekly/posts/2022-04-18.md",
         "imported 1 post: 0 images copied, 0 formulas, 0 Python blocks (0 skipped as not checked yet)",
-        f"  {post} -> docs/weekly/posts/2022-04-18.md: 1 changes, 0 images, 0 formulas, 0 Python blocks",
+        f"  {post} -> docs/weekly/posts/2022-04-18.md: 1 change, 0 images, 0 formulas, 0 Python blocks",
         f"    not converted: {post}:20: image /img/loss.png not found; a placeholder stands in its place",
     ]
     written = tree / "docs/weekly/posts/2022-04-18.md"
@@ -313,3 +322,266 @@ def test_python_dash_m():
     result = subprocess.run([sys.executable, "-m", "tools.import_post", "--help"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("usage: import_post")
+
+
+# -- a whole blog: tests/data/blog/, imported into an empty log that builds -------------------------
+
+BLOG = ROOT / "tests/data/blog"
+SEEDS = ROOT.parent / "shared/seeds"
+IMAGES = {"jekyll/img/avatar.png": (8, (200, 120, 40)), "jekyll/img/in-post/transformer.png": (16, (40, 90, 200)),
+          "jekyll/img/in-post/attention.png": (12, (220, 30, 30)), "hexo/source/images/adam.png": (10, (30, 160, 60)),
+          "hexo/source/_posts/adam-optimizer/curve.png": (6, (90, 90, 90))}
+# An <img>, <script>, <link> ... that loads from another host.
+OFF_MACHINE = re.compile(r"<(?:img|script|link|iframe|source|video|audio)\b[^>]*?\b(?:src|href)\s*=\s*[\"']?"
+                         r"(?:https?:)?//(?!127\.0\.0\.1|localhost)[^\"'\s>]*", re.IGNORECASE)
+
+
+def png(size: int, rgb: tuple[int, int, int]) -> bytes:
+    """A size x size PNG of one colour, made with zlib and struct."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    row = b"\x00" + bytes(rgb) * size
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(row * size, 9)) + chunk(b"IEND", b""))
+
+
+def empty_log(root: Path) -> Path:
+    """This project's machinery (mkdocs.yml, tools/, docs/'s pages that are not notes) with no notes in it."""
+    project = copy_project(root)
+    docs = project / "docs"
+    for path in sorted([*docs.rglob("*.md"), *docs.rglob("*.ipynb")]):
+        name = path.relative_to(docs).as_posix()
+        if name in ("tags.md", "performance.md"):
+            continue
+        if path.name == "index.md" or name in ("papers/reading-list.md", "papers/bibliography.md"):
+            path.write_text(f"# {path.stem.replace('-', ' ').title()}\n", encoding="utf-8")
+        else:
+            path.unlink()
+    return project
+
+
+def built(project: Path, out: Path) -> Path:
+    result = run_mkdocs(out, cwd=project, timeout=600)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "WARNING" not in result.stderr, result.stderr[-4000:]
+    return out
+
+
+def off_machine(site: Path) -> list[str]:
+    return [f"{page.relative_to(site)}: {found[:120]}" for page in sorted(site.rglob("*.html"))
+            for found in OFF_MACHINE.findall(page.read_text(encoding="utf-8"))]
+
+
+def page_of(site: Path, slug: str) -> str:
+    return (site / "notes" / slug / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_blogs_images_are_what_png_makes():
+    for name, (size, rgb) in IMAGES.items():
+        assert (BLOG / name).read_bytes() == png(size, rgb), name
+
+
+@pytest.fixture(scope="module")
+def imported_blog(tmp_path_factory) -> tuple[Path, Path, str, str, dict]:
+    """The blog imported in two runs (Jekyll with --assets, Hexo finding /images/ by itself), and built."""
+    work = tmp_path_factory.mktemp("blog")
+    old = Path(shutil.copytree(BLOG, work / "old"))
+    project = empty_log(work / "log")
+    before = files(project)
+    outputs = []
+    for argv in ([str(old / "jekyll/_posts"), "--into", "notes", "--assets", str(old / "jekyll")],
+                 [str(old / "hexo/source/_posts"), "--into", "notes"]):
+        result = subprocess.run([sys.executable, "-m", "tools.import_post", *argv], cwd=project,
+                                capture_output=True, text=True, env=script_env())
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+        outputs.append(result.stdout.replace(str(old) + "/", ""))
+    return project, built(project, work / "site"), outputs[0], outputs[1], before
+
+
+def test_a_whole_blog_is_summed_up(imported_blog):
+    _, _, jekyll, hexo, _ = imported_blog
+    assert [line for line in jekyll.splitlines() if line.startswith("imported ")] == [
+        "imported 6 posts: 3 images copied, 11 formulas, 4 Python blocks (2 skipped as not checked yet)"]
+    assert "  jekyll/_posts/2019-05-20-gan-figures.md -> docs/notes/gan-figures.md: " in jekyll
+    assert ("    not converted: jekyll/_posts/2019-05-20-gan-figures.md:15: image /img/in-post/gan-samples.png "
+            "not found; a placeholder stands in its place\n") in jekyll
+    assert ("    external image, now a link: jekyll/_posts/2019-05-20-gan-figures.md:11: "
+            "https://raw.githubusercontent.com/someone/gan/master/figure1.png\n") in jekyll
+    assert ("    not converted: jekyll/_posts/2019-3-5-tensorflow-mnist.md:9: Liquid {% include toc.html %} "
+            "left as text (MkDocs does not run Liquid)\n") in jekyll
+    assert "{{ accuracy }}" not in jekyll  # inside {% raw %}: text, as Jekyll shows it
+    assert "    unchecked: docs/notes/tensorflow-mnist.md:12: imports tensorflow, which is not installed here\n" in jekyll
+    assert "    unchecked: docs/notes/tensorflow-mnist.md:22: imports keras, which is not installed here\n" in jekyll
+    assert "docs/notes/transformer.md is taken: named it transformer-2.md\n" in jekyll
+    assert "jekyll/_posts/2018-11-22-transformer.md:20: \\newline -> \\\\ in a formula\n" in jekyll
+    assert "jekyll/_posts/2018-11-22-transformer.md:16: $$...$$ within a line -> \\(...\\)\n" in jekyll
+    assert "jekyll/_posts/2018-11-22-transformer.md:33: image \\img\\in-post\\attention.png copied -> " \
+           "transformer/attention.png\n" in jekyll
+    assert "took the date 2018-02-01 from the file name\n" in jekyll
+    assert "changed date: 2018-11-22 00:09:37 +08:00 -> 2018-11-22\n" in jekyll
+    assert "changed date: 2019-04-14 22:30:00 -> 2019-04-08 (the Monday of its week" in jekyll
+    assert [line for line in hexo.splitlines() if line.startswith("imported ")] == [
+        "imported 3 posts: 2 images copied, 3 formulas, 4 Python blocks (3 skipped as not checked yet)"]
+    assert "hexo/source/_posts/adam-optimizer.md:14: \\begin{equation} put inside $$\n" in hexo
+    assert "hexo/source/_posts/adam-optimizer.md:20: image curve.png copied -> adam-optimizer/curve.png\n" in hexo
+    assert "hexo/source/_posts/adam-optimizer.md:24: image /images/adam.png copied -> adam-optimizer/adam.png\n" in hexo
+    assert "    unchecked: docs/notes/kaggle-data.md:20: uses train, defined elsewhere\n" in hexo
+
+
+def test_a_whole_blog_lands_as_notes_a_report_and_images(imported_blog):
+    project, _, _, _, before = imported_blog
+    now = files(project)
+    new = sorted(set(now) - set(before))
+    assert new == [
+        "docs/notes/adam-optimizer.md", "docs/notes/adam-optimizer/adam.png", "docs/notes/adam-optimizer/curve.png",
+        "docs/notes/gan-figures.md", "docs/notes/hello-world.md", "docs/notes/hello-world/avatar.png",
+        "docs/notes/kaggle-data.md", "docs/notes/svm.md", "docs/notes/tensorflow-mnist.md",
+        "docs/notes/transformer-2.md", "docs/notes/transformer.md", "docs/notes/transformer/attention.png",
+        "docs/notes/transformer/transformer.png", "docs/notes/unchecked.md", "docs/weekly/posts/2019-04-08.md",
+    ]
+    assert [name for name in before if now[name] != before[name]] == []  # nothing there before was touched
+    assert now["docs/notes/transformer/attention.png"] == png(12, (220, 30, 30))
+    assert now["docs/notes/adam-optimizer/curve.png"] == png(6, (90, 90, 90))
+    transformer = now["docs/notes/transformer.md"].decode()
+    assert transformer.startswith("---\ntitle: Transformer 笔记\ntags: [NLP, Transformer, 论文]\n")
+    assert "缩放点积注意力的公式是 \\(\\mathrm{softmax}(QK^T/\\sqrt{d_k})V\\)，其中 $d_k$ 是键的维度。" in transformer
+    assert ("\n$$\n\\begin{align*}\n\\mathrm{MultiHead}(Q, K, V) &= \\mathrm{Concat}(\\mathrm{head}_1, \\dots, "
+            "\\mathrm{head}_h) W^O \\\\\n") in transformer
+    assert "![热力图](transformer/attention.png)" in transformer
+    assert '<img src="transformer/transformer.png" alt="再放一次结构图" width="300">' in transformer
+    assert "```python\nimport torch\n" in transformer and "{%" not in transformer
+    adam = now["docs/notes/adam-optimizer.md"].decode()
+    assert "\n$$\n\\begin{equation}\nm_t = \\beta_1 m_{t-1} + (1 - \\beta_1) g_t \n\\end{equation}\n$$\n" in adam
+    gan = now["docs/notes/gan-figures.md"].decode()
+    assert "[GAN 结构](https://raw.githubusercontent.com/someone/gan/master/figure1.png)" in gan
+    assert "*missing image: 生成的样本 (/img/in-post/gan-samples.png)*" in gan
+    assert "```cpp\n#include <random>\n" in gan
+    report = now["docs/weekly/posts/2019-04-08.md"].decode()
+    assert report.startswith("---\ntitle: 第 15 周周报\ndate: 2019-04-08\nauthors: [lin]\ncategories: [CV]\n")
+    unchecked = now["docs/notes/unchecked.md"].decode()
+    assert unchecked.count("\n| [notes/") == 5  # both runs' blocks: the page was rewritten by the second
+    assert "| [notes/tensorflow-mnist.md](tensorflow-mnist.md) | 12 | `import tensorflow as tf` |" in unchecked
+
+
+def test_a_whole_blog_passes_the_fence_rule(imported_blog):
+    """Every imported Python fence runs or is skipped with the reason; the ones that run pass here."""
+    project = imported_blog[0]
+    covered, problems = coverage(project)
+    assert problems == []
+    assert sorted((fence.path, fence.line, kind, why) for fence, kind, why in covered) == [
+        ("docs/notes/adam-optimizer.md", 23, "executed", "example block"),
+        ("docs/notes/kaggle-data.md", 10, "skipped", "imported: not checked yet"),
+        ("docs/notes/kaggle-data.md", 20, "skipped", "imported: not checked yet"),
+        ("docs/notes/svm.md", 16, "skipped", "imported: not checked yet"),
+        ("docs/notes/tensorflow-mnist.md", 12, "skipped", "imported: not checked yet"),
+        ("docs/notes/tensorflow-mnist.md", 22, "skipped", "imported: not checked yet"),
+        ("docs/notes/transformer-2.md", 18, "executed", "example block"),
+        ("docs/notes/transformer.md", 33, "executed", "example block"),
+    ]
+    for name in ("transformer.md", "transformer-2.md", "adam-optimizer.md"):
+        text = (project / "docs/notes" / name).read_text(encoding="utf-8")
+        code = text.split("```python\n", 1)[1].split("```", 1)[0]
+        subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_a_whole_blog_builds_strictly_and_loads_nothing_from_elsewhere(imported_blog):
+    _, site, _, _, _ = imported_blog
+    assert off_machine(site) == []
+    transformer = page_of(site, "transformer")
+    assert transformer.count("<math") == 4 and "\\newline" not in transformer and "$$" not in transformer
+    assert 'src="attention.png"' in transformer or "transformer/attention.png" in transformer
+    gan = page_of(site, "gan-figures")
+    assert '<a href="https://raw.githubusercontent.com/someone/gan/master/figure1.png">GAN 结构</a>' in gan
+    assert "<em>missing image: 生成的样本 (/img/in-post/gan-samples.png)</em>" in gan
+    assert (site / "notes/unchecked/index.html").is_file()
+    for image in ("notes/transformer/attention.png", "notes/adam-optimizer/adam.png", "notes/hello-world/avatar.png"):
+        assert (site / image).is_file(), image
+
+
+def test_dry_run_of_a_blog_writes_nothing(tmp_path: Path, capsys):
+    project = empty_log(tmp_path / "log")
+    before = files(project)
+    assert main([str(BLOG / "jekyll/_posts"), str(BLOG / "hexo/source/_posts"), "--into", "notes", "--dry-run"],
+                root=project) == 0
+    out = capsys.readouterr().out
+    assert "would import 9 posts: 5 images copied, 14 formulas, 8 Python blocks (5 skipped as not checked yet)\n" in out
+    assert "would write docs/notes/transformer-2.md:\n" in out
+    assert files(project) == before
+
+
+def test_fetch_images_downloads_them_from_a_loopback_server(tmp_path: Path, capsys):
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "figure1.png").write_bytes(png(4, (1, 2, 3)))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/figure1.png"
+        post = write(tmp_path / "2019-05-20-remote.md", f"---\ntitle: Remote\n---\n\n![图一]({url})\n\n"
+                                                         f"![gone](http://127.0.0.1:{server.server_address[1]}/gone.png)\n")
+        project = make_tree(tmp_path / "log", last_week=False)
+        write(project / "docs/notes/index.md", "# Notes\n")
+        assert main([str(post), "--into", "notes", "--fetch-images"], root=project) == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    out = capsys.readouterr().out
+    assert f"{post}:5: fetched {url} -> remote/figure1.png\n" in out
+    assert f"could not convert: {post}:7: could not fetch http://127.0.0.1:" in out
+    assert (project / "docs/notes/remote/figure1.png").read_bytes() == png(4, (1, 2, 3))
+    assert "![图一](remote/figure1.png)" in (project / "docs/notes/remote.md").read_text(encoding="utf-8")
+
+
+def test_an_into_section_must_exist(tree: Path, blog: Path, capsys):
+    assert refused(tree, [str(blog / "2021-11-3-resnet.md"), "--into", "notes"], capsys) == (
+        "import_post: docs/notes/index.md: no such section; make its index page first (and list it in "
+        "mkdocs.yml's nav)")
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("a $$x^2$$ b\n", "a \\(x^2\\) b\n"),
+    ("a $ x $ b, $y$ and `$ z $`\n", "a \\(x\\) b, $y$ and `$ z $`\n"),
+    ("text\n$$a \\newline b$$\nmore\n", "text\n\n$$\na \\\\ b\n$$\n\nmore\n"),
+    ("- item\n\n  $$\n  x\n  $$\n", "- item\n\n  $$\n  x\n  $$\n"),
+    ("\\begin{align*}\na &= b \\newline\nc &= d\n\\end{align*}\n",
+     "$$\n\\begin{align*}\na &= b \\\\\nc &= d\n\\end{align*}\n$$\n"),
+    ("{% highlight python linenos %}\nx = 1\n{% endhighlight %}\n", "```python\nx = 1\n```\n"),
+    ("```\n$$ not math $$\n```\n", "```\n$$ not math $$\n```\n"),
+])
+def test_converted_text(body: str, expected: str, tmp_path: Path):
+    converted = convert_body(body, Context(tmp_path / "post.md", "post.md", 5, tmp_path / "docs/notes/post.md"))
+    assert converted.body == expected
+
+
+@pytest.mark.parametrize("code, why", [
+    ("import tensorflow as tf\n", "imports tensorflow, which is not installed here"),
+    ("import torch\nx = torch.load('model.pt')\n", "reads model.pt"),
+    ("y = x + 1\n", "uses x, defined elsewhere"),
+    ("print 'hi'\n", "not Python 3: Missing parentheses in call to 'print'. Did you mean print(...)?, line 1"),
+    ("import torch\nx = torch.ones(2).cuda()\n", "runs on CUDA"),
+    ("import math\n\ndef f(x):\n    return math.sqrt(x)\n\nassert f(4) == 2\n", None),
+])
+def test_which_blocks_cannot_run(code: str, why: str | None):
+    assert cannot_run(code) == why
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds/ is not beside this checkout")
+def test_the_seeds_weekly_reports_import_and_build(tmp_path: Path):
+    project = empty_log(tmp_path / "log")
+    seeds = [SEEDS / "000_6fae4fcb738d5076.txt", SEEDS / "001_45a4328aa30f1d1f.txt"]
+    result = subprocess.run([sys.executable, "-m", "tools.import_post", *map(str, seeds), "--into", "notes"],
+                            cwd=project, capture_output=True, text=True, env=script_env())
+    assert result.returncode == 0, result.stderr
+    assert "imported 2 posts: 0 images copied, " in result.stdout
+    assert "001_45a4328aa30f1d1f.txt:21: $ ... $ with spaces inside -> \\(...\\)\n" in result.stdout
+    assert sorted(p.name for p in (project / "docs/weekly/posts").iterdir()) == ["2022-04-18.md", "2022-05-16.md"]
+    site = built(project, tmp_path / "site")
+    assert off_machine(site) == []
+    report = next(site.glob("weekly/2022/05/16/*.html"), None) or next(
+        page for page in site.rglob("*.html") if "Weekly report from 2022.05.09" in page.read_text(encoding="utf-8")
+        and "weekly/2022" in str(page))
+    assert "<math" in report.read_text(encoding="utf-8")

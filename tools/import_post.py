@@ -92,19 +92,25 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
 def summary(made: list[Imported], root: Path, dry_run: bool) -> str:
     """N imported, and per post: images, formulas, blocks, what is left to do by hand."""
     images = sum(len(item.converted.images) for item in made)
-    lines = [f"{'would import' if dry_run else 'imported'} {len(made)} post{'s' * (len(made) != 1)}: "
-             f"{images} image{'s' * (images != 1)} copied, "
-             f"{sum(item.converted.formulas for item in made)} formulas, "
-             f"{sum(item.converted.blocks for item in made)} Python blocks "
+    lines = [f"{'would import' if dry_run else 'imported'} {counted(len(made), 'post')}: "
+             f"{counted(images, 'image')} copied, {counted(sum(item.converted.formulas for item in made), 'formula')}, "
+             f"{counted(sum(item.converted.blocks for item in made), 'Python block')} "
              f"({sum(len(item.converted.unchecked) for item in made)} skipped as not checked yet)"]
     for item in made:
         converted = item.converted
-        lines.append(f"  {item.source} -> {shown(item.path, root)}: {len(converted.changes)} changes, "
-                     f"{len(converted.images)} images, {converted.formulas} formulas, {converted.blocks} Python blocks")
+        lines.append(f"  {item.source} -> {shown(item.path, root)}: " + ", ".join(
+            counted(number, what) for number, what in ((len(converted.changes), "change"),
+                                                      (len(converted.images), "image"),
+                                                      (converted.formulas, "formula"),
+                                                      (converted.blocks, "Python block"))))
         lines += [f"    not converted: {problem}" for problem in converted.problems]
         lines += [f"    external image, now a link: {link}" for link in converted.external]
         lines += [f"    unchecked: {shown(item.path, root)}:{line}: {why}" for line, why in converted.unchecked]
     return "\n".join(lines)
+
+
+def counted(number: int, what: str) -> str:
+    return f"{number} {what}{'s' * (number != 1)}"
 
 
 if __name__ == "__main__":

@@ -94,8 +94,16 @@ def convert_body(body: str, context: Context) -> Converted:
     lines = _math(lines, context, out)
     lines = _images(lines, context, out)
     out.body = "\n".join(text for _, text, _, _ in lines)
-    out.unchecked = [(index + 1, why) for index, (_, _, _, why) in enumerate(lines) if why]
+    # the line of the fence (below its skip line), and the messages in the post's order
+    out.unchecked = [(index + 2, why) for index, (_, _, _, why) in enumerate(lines) if why]
+    out.changes.sort(key=_line_of)
+    out.problems.sort(key=_line_of)
     return out
+
+
+def _line_of(message: str) -> int:
+    found = re.match(r".*?:(\d+): ", message)
+    return int(found[1]) if found else 0
 
 
 def _at(context: Context, line: int) -> str:
@@ -107,6 +115,7 @@ def _at(context: Context, line: int) -> str:
 
 def _liquid(lines, context: Context, out: Converted):
     result = []
+    raw = False  # inside {% raw %}: Liquid there is text, as Jekyll shows it
     for number, text in lines:
         match = HIGHLIGHT.match(text)
         if match:
@@ -126,6 +135,7 @@ def _liquid(lines, context: Context, out: Converted):
                 result.append((number, after))
             continue
         if RAW.search(text):
+            raw = "endraw" not in RAW.findall(text)[-1]
             out.changes.append(f"{_at(context, number)}: removed Liquid {{% raw %}}/{{% endraw %}}")
             text = RAW.sub("", text)
             if not text.strip():
@@ -133,7 +143,7 @@ def _liquid(lines, context: Context, out: Converted):
         if SITE_URL.search(text):
             out.changes.append(f"{_at(context, number)}: dropped {SITE_URL.search(text)[0]}")
             text = SITE_URL.sub("", text)
-        for other in LIQUID.finditer(text):
+        for other in [] if raw else LIQUID.finditer(text):
             out.problems.append(f"{_at(context, number)}: Liquid {other[0][:60]} left as text (MkDocs does not "
                                 "run Liquid)")
         result.append((number, text))
@@ -284,7 +294,7 @@ def _math(lines, context: Context, out: Converted):
                 result.append(lines[index])
                 index += 1
                 continue
-            tex = _tex("\n".join(part for part in content if part.strip()), context, number, out)
+            tex = _tex("\n".join(part.strip() for part in content if part.strip()), context, number, out)
             out.formulas += 1
             new = [f"{indent}$$", *[f"{indent}{part}" for part in tex.split("\n")], f"{indent}$$"]
             old = [line for _, line, _, _ in lines[index:end + 1]]

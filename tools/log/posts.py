@@ -12,6 +12,7 @@ the command; its --help says what is kept and what is refused.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -441,18 +442,13 @@ def unchecked_page(root: Path, section: str, imported: list[Imported]) -> tuple[
         for number, line in enumerate(lines, 1):
             if line.strip() == SKIP_LINE:
                 first = next((code.strip() for code in lines[number + 1:] if code.strip()), "")
-                link = _relative(path.relative_to(root / "docs"), Path(section) / UNCHECKED_PAGE)
+                link = Path(os.path.relpath(path, page.parent)).as_posix()
                 first = first.replace("|", "\\|").replace("`", "")[:60]
                 rows.append(f"| [{path.relative_to(root / 'docs').as_posix()}]({link}) | {number + 1} | `{first}` |")
     if not rows and not page.exists():
         return None
     table = "| note | line | first line |\n|---|---|---|\n" + "\n".join(rows) + "\n" if rows else "None left.\n"
     return page, UNCHECKED_HEAD + table
-
-
-def _relative(target: Path, page: Path) -> str:
-    up = len(page.parent.parts)
-    return Path(*([".."] * up), target).as_posix()
 
 
 def import_posts(root: Path, paths: list[Path], kind: str | None = None, slug: str | None = None,
