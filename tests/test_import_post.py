@@ -414,6 +414,8 @@ def test_a_whole_blog_is_summed_up(imported_blog):
     assert "    unchecked: docs/notes/tensorflow-mnist.md:12: imports tensorflow, which is not installed here\n" in jekyll
     assert "    unchecked: docs/notes/tensorflow-mnist.md:22: imports keras, which is not installed here\n" in jekyll
     assert "docs/notes/transformer.md is taken: named it transformer-2.md\n" in jekyll
+    assert ("    not converted: jekyll/_posts/2019-06-01-transformer.md:24: link to /2018/11/22/transformer/ on the old "
+            "site: its text kept, the link dropped (link the note it became by hand)\n") in jekyll
     assert "jekyll/_posts/2018-11-22-transformer.md:20: \\newline -> \\\\ in a formula\n" in jekyll
     assert "jekyll/_posts/2018-11-22-transformer.md:16: $$...$$ within a line -> \\(...\\)\n" in jekyll
     assert "jekyll/_posts/2018-11-22-transformer.md:33: image \\img\\in-post\\attention.png copied -> " \
@@ -482,7 +484,7 @@ def test_a_whole_blog_passes_the_fence_rule(imported_blog):
     for name in ("transformer.md", "transformer-2.md", "adam-optimizer.md"):
         text = (project / "docs/notes" / name).read_text(encoding="utf-8")
         code = text.split("```python\n", 1)[1].split("```", 1)[0]
-        subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+        subprocess.run([sys.executable, "-c", code], check=True, timeout=120, cwd=project.parent)
 
 
 def test_a_whole_blog_builds_strictly_and_loads_nothing_from_elsewhere(imported_blog):
@@ -551,6 +553,7 @@ def test_an_into_section_must_exist(tree: Path, blog: Path, capsys):
      "$$\n\\begin{align*}\na &= b \\\\\nc &= d\n\\end{align*}\n$$\n"),
     ("{% highlight python linenos %}\nx = 1\n{% endhighlight %}\n", "```python\nx = 1\n```\n"),
     ("```\n$$ not math $$\n```\n", "```\n$$ not math $$\n```\n"),
+    ("见[上一篇]({{ site.baseurl }}/2019/01/08/kaggle/)和 `[a](/b)`\n", "见上一篇和 `[a](/b)`\n"),
 ])
 def test_converted_text(body: str, expected: str, tmp_path: Path):
     converted = convert_body(body, Context(tmp_path / "post.md", "post.md", 5, tmp_path / "docs/notes/post.md"))

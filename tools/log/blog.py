@@ -53,6 +53,8 @@ LANGUAGES = {"py": "python", "python3": "python", "py3": "python", "js": "javasc
 
 MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]\n]*)\]\((?P<url><[^>\n]*>|[^)\s]+)(?P<title>\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
 HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*(?P<q>[\"']?)(?P<url>[^\"'\s>]+)(?P=q)[^>]*>", re.IGNORECASE)
+# A link to a page of the old site (/2019/01/08/post/, /about/): MkDocs's strict build refuses absolute links.
+SITE_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\n]*)\]\((?P<url>/(?!/)[^)\s]*)(?:\s+\"[^\"\n]*\")?\)")
 HTML_ALT = re.compile(r"\balt\s*=\s*([\"'])(?P<alt>.*?)\1", re.IGNORECASE)
 CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 ENVIRONMENTS = r"align\*?|equation\*?|gather\*?|multline\*?|eqnarray\*?|alignat\*?"
@@ -376,6 +378,8 @@ def _dollar(text: str, position: int) -> int:
 def _images(lines, context: Context, out: Converted):
     result = []
     for number, text, code, why in lines:
+        if not code and "](/" in text:
+            text = _site_links(text, context, number, out)
         if code or ("![" not in text and "<img" not in text.lower()):
             result.append((number, text, code, why))
             continue
@@ -392,6 +396,16 @@ def _images(lines, context: Context, out: Converted):
         text = HTML_IMAGE.sub(tag, text)
         result.append((number, text, code, why))
     return result
+
+
+def _site_links(text: str, context: Context, number: int, out: Converted) -> str:
+    def plain(match: re.Match) -> str:
+        out.problems.append(f"{_at(context, number)}: link to {match['url']} on the old site: its text kept, "
+                            "the link dropped (link the note it became by hand)")
+        return match["text"]
+
+    pieces = re.split(r"(`+[^`\n]*?`+)", text)  # not inside code spans
+    return "".join(piece if piece.startswith("`") else SITE_LINK.sub(plain, piece) for piece in pieces)
 
 
 def _image(alt: str, url: str, context: Context, number: int, out: Converted, written: str, html: bool) -> str:
