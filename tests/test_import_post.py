@@ -414,7 +414,7 @@ def test_a_whole_blog_is_summed_up(imported_blog):
     assert "    unchecked: docs/notes/tensorflow-mnist.md:12: imports tensorflow, which is not installed here\n" in jekyll
     assert "    unchecked: docs/notes/tensorflow-mnist.md:22: imports keras, which is not installed here\n" in jekyll
     assert "docs/notes/transformer.md is taken: named it transformer-2.md\n" in jekyll
-    assert ("    not converted: jekyll/_posts/2019-06-01-transformer.md:24: link to /2018/11/22/transformer/ on the old "
+    assert ("    not converted: jekyll/_posts/2019-06-01-transformer.md:29: link to /2018/11/22/transformer/ on the old "
             "site: its text kept, the link dropped (link the note it became by hand)\n") in jekyll
     assert "jekyll/_posts/2018-11-22-transformer.md:20: \\newline -> \\\\ in a formula\n" in jekyll
     assert "jekyll/_posts/2018-11-22-transformer.md:16: $$...$$ within a line -> \\(...\\)\n" in jekyll
