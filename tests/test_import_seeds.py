@@ -9,6 +9,7 @@ import datetime as dt
 import html
 import io
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -202,13 +203,15 @@ def test_images_are_copied_and_clashes_get_a_suffix(tmp_path, capsys):
     assert f"    {notes}:3: docs/courses/demo-1-intro.md exists; named docs/courses/demo-1-intro-2.md instead" in out
     assert f"  not imported: {notes}:1: outside every chapter, not imported: # 课程" in out
     text = (project / "docs/courses/demo-1-intro-2.md").read_text(encoding="utf-8")
-    assert '<img src="demo-1-intro-2/loss.png" alt="loss" style="zoom:50%"/>' in text
+    assert '![loss](demo-1-intro-2/loss.png){ style="zoom:50%" }' in text
     assert "*missing image: gone (./assets/gone.png)* and `![kept](./assets/kept.png)`" in text
     assert (project / "docs/courses/demo-1-intro-2/loss.png").read_bytes() == picture
     assert (project / "docs/courses/demo-1-intro.md").read_text(encoding="utf-8").startswith("---\ntitle: Another")
     built = run_mkdocs(tmp_path / "site", cwd=project)
     assert built.returncode == 0, built.stderr[-3000:]
-    assert (tmp_path / "site/courses/demo-1-intro-2/loss.png").read_bytes() == picture
+    page = (tmp_path / "site/courses/demo-1-intro-2/index.html").read_text(encoding="utf-8")
+    shown = re.search(r'<img alt="loss" src="([^"]+)" style="zoom:50%"', page)[1]
+    assert (tmp_path / "site/courses/demo-1-intro-2" / shown).resolve().read_bytes() == picture
 
 
 def test_pending_items_title_comment_and_year():
@@ -243,3 +246,26 @@ def test_bad_input_is_one_located_line_and_nothing_written(tmp_path, capsys, com
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [message.format(file=source)]
     assert files(project) == before
+
+
+def test_a_reading_log_with_its_images(tmp_path, capsys):
+    """Seed 003 beside a pic/ folder that has one of its images: that one is copied beside the report."""
+    project = copy_project(tmp_path / "project")
+    folder = tmp_path / "papers-weekly"
+    (folder / "pic").mkdir(parents=True)
+    log = folder / "README.md"
+    shutil.copy(LOG_SEED, log)
+    picture = bytes(range(256)) * 5
+    (folder / "pic/CLIPasso1.png").write_bytes(picture)
+    assert import_reading_log([str(log), "--date", DAY.isoformat()], root=project) == 0
+    out = out_of(capsys)
+    assert out[0].endswith("1 images copied, 5 missing (placeholders), 6 skipped")
+    assert f"    {log}:30: image pic/CLIPasso1.png copied -> docs/weekly/posts/2023-06-12/CLIPasso1.png" in out
+    text = (project / "docs/weekly/posts/2023-06-12.md").read_text(encoding="utf-8")
+    assert '![](2023-06-12/CLIPasso1.png){ width="400" height="200" }' in text
+    assert (project / "docs/weekly/posts/2023-06-12/CLIPasso1.png").read_bytes() == picture
+    built = run_mkdocs(tmp_path / "site", cwd=project)
+    assert built.returncode == 0, built.stderr[-3000:]
+    page = (tmp_path / "site/weekly/2023/06/12/index.html").read_text(encoding="utf-8")
+    source = re.search(r'<img [^>]*src="([^"]*CLIPasso1\.png)"', page)[1]
+    assert (tmp_path / "site/weekly/2023/06/12" / source).resolve().read_bytes() == picture

@@ -41,6 +41,7 @@ SKIP_MARK = re.compile(r"<!--\s*pytest(?:\.mark\.skip|-codeblocks:skip)")
 CHAPTER = re.compile(r"(?P<number>\d+)(?:[.、:：]|\s)\s*(?P<title>\S.*)")
 MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]\n]*)\]\((?P<url><[^>\n]*>|[^)\s]+)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
 HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*(?P<q>[\"']?)(?P<url>[^\"'\s>]+)(?P=q)[^>]*>", re.IGNORECASE)
+HTML_ATTRIBUTE = re.compile(r"\s([A-Za-z][\w\-]*)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>/]+)")
 HTML_ALT = re.compile(r"\balt\s*=\s*([\"'])(?P<alt>.*?)\1", re.IGNORECASE)
 CODE_SPAN = re.compile(r"(`+).+?\1")
 SLUG_WORDS = 6  # Latin words of a title that go into a slug
@@ -207,10 +208,19 @@ def _image(alt: str, url: str, written: str, html: bool, source: Source, index: 
         piece.images.append((target, data))
     link = f"{note.stem}/{target.name}"
     piece.changes.append(f"{here}: image {url} copied -> {shown(target, root)}")
-    if html:
-        return re.sub(r"(\bsrc\s*=\s*)([\"']?)[^\"'\s>]+\2", lambda m: f'{m[1]}"{link}"', written, count=1,
-                      flags=re.IGNORECASE)
+    if html:  # as Markdown, whose links MkDocs points at the page's URL (a blog post's is not its path)
+        return f"![{alt}]({link}){_attributes(written)}"
     return f"![{alt}]({link})"
+
+
+def _attributes(tag: str) -> str:
+    """An <img> tag's attributes but src and alt, as attr_list writes them: '{ width="400" }'."""
+    kept = []
+    for name, value in HTML_ATTRIBUTE.findall(tag):
+        value = value[1:-1] if value[0] in "\"'" else value
+        if name.lower() not in ("src", "alt") and '"' not in value:
+            kept.append(f'{name}="{value}"')
+    return f"{{ {' '.join(kept)} }}" if kept else ""
 
 
 def _find(local: str, source: Path, assets: Path | None) -> Path | None:

@@ -207,9 +207,10 @@ def plan_reading_log(root: Path, source_path: Path, author: str | None = None,
         note = free_path(root / PAPERS, "-".join(words), taken)
         new_key = None
         if key is None:
-            key = note.stem
+            key, count = note.stem, 1
             while key.lower() in keys:
-                key = f"{note.stem}-{len(entries) + 2}"
+                count += 1
+                key = f"{note.stem}-{count}"
             keys.add(key.lower())
             new_key = key
             entries.append(bib_entry(key, item, source.path.name))
