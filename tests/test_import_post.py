@@ -10,6 +10,7 @@ import struct
 import subprocess
 import sys
 import threading
+import urllib.parse
 import zlib
 from pathlib import Path
 
@@ -372,6 +373,22 @@ def off_machine(site: Path) -> list[str]:
             for found in OFF_MACHINE.findall(page.read_text(encoding="utf-8"))]
 
 
+IMG_SRC = re.compile(r"<img\b[^>]*?\bsrc=\"([^\"]+)\"")
+
+
+def broken_images(site: Path) -> list[str]:
+    """Each <img> of the built site whose file is not there, its link resolved as a browser does
+    (one '../' too many stops at the site's root)."""
+    broken = []
+    for page in sorted(site.rglob("*.html")):
+        url = "http://site/" + page.relative_to(site).as_posix()
+        for src in IMG_SRC.findall(page.read_text(encoding="utf-8")):
+            target = urllib.parse.urlparse(urllib.parse.urljoin(url, src))
+            if target.netloc == "site" and not (site / urllib.parse.unquote(target.path).lstrip("/")).is_file():
+                broken.append(f"{page.relative_to(site)}: {src}")
+    return broken
+
+
 def page_of(site: Path, slug: str) -> str:
     return (site / "notes" / slug / "index.html").read_text(encoding="utf-8")
 
@@ -402,7 +419,7 @@ def imported_blog(tmp_path_factory) -> tuple[Path, Path, str, str, dict]:
 def test_a_whole_blog_is_summed_up(imported_blog):
     _, _, jekyll, hexo, _ = imported_blog
     assert [line for line in jekyll.splitlines() if line.startswith("imported ")] == [
-        "imported 6 posts: 3 images copied, 11 formulas, 4 Python blocks (2 skipped as not checked yet)"]
+        "imported 6 posts: 4 images copied, 14 formulas, 4 Python blocks (2 skipped as not checked yet)"]
     assert "  jekyll/_posts/2019-05-20-gan-figures.md -> docs/notes/gan-figures.md: " in jekyll
     assert ("    not converted: jekyll/_posts/2019-05-20-gan-figures.md:15: image /img/in-post/gan-samples.png "
             "not found; a placeholder stands in its place\n") in jekyll
@@ -427,7 +444,11 @@ def test_a_whole_blog_is_summed_up(imported_blog):
         "imported 3 posts: 2 images copied, 3 formulas, 4 Python blocks (3 skipped as not checked yet)"]
     assert "hexo/source/_posts/adam-optimizer.md:14: \\begin{equation} put inside $$\n" in hexo
     assert "hexo/source/_posts/adam-optimizer.md:20: image curve.png copied -> adam-optimizer/curve.png\n" in hexo
-    assert "hexo/source/_posts/adam-optimizer.md:24: image /images/adam.png copied -> adam-optimizer/adam.png\n" in hexo
+    assert "hexo/source/_posts/adam-optimizer.md:28: image /images/adam.png copied -> adam-optimizer/adam.png\n" in hexo
+    assert "hexo/source/_posts/adam-optimizer.md:24: {% asset_img %} -> an image link\n" in hexo
+    assert "jekyll/_posts/2019-04-14-weekly.md:20: \\_ / \\* -> _ / * in a formula\n" in jekyll
+    assert "jekyll/_posts/2019-04-14-weekly.md:22: image /img/in-post/attention.png copied -> " \
+           "2019-04-08/attention.png\n" in jekyll
     assert "    unchecked: docs/notes/kaggle-data.md:20: uses train, defined elsewhere\n" in hexo
 
 
@@ -441,6 +462,7 @@ def test_a_whole_blog_lands_as_notes_a_report_and_images(imported_blog):
         "docs/notes/kaggle-data.md", "docs/notes/svm.md", "docs/notes/tensorflow-mnist.md",
         "docs/notes/transformer-2.md", "docs/notes/transformer.md", "docs/notes/transformer/attention.png",
         "docs/notes/transformer/transformer.png", "docs/notes/unchecked.md", "docs/weekly/posts/2019-04-08.md",
+        "docs/weekly/posts/2019-04-08/attention.png",
     ]
     assert [name for name in before if now[name] != before[name]] == []  # nothing there before was touched
     assert now["docs/notes/transformer/attention.png"] == png(12, (220, 30, 30))
@@ -451,7 +473,7 @@ def test_a_whole_blog_lands_as_notes_a_report_and_images(imported_blog):
     assert ("\n$$\n\\begin{align*}\n\\mathrm{MultiHead}(Q, K, V) &= \\mathrm{Concat}(\\mathrm{head}_1, \\dots, "
             "\\mathrm{head}_h) W^O \\\\\n") in transformer
     assert "![热力图](transformer/attention.png)" in transformer
-    assert '<img src="transformer/transformer.png" alt="再放一次结构图" width="300">' in transformer
+    assert '\n![再放一次结构图](transformer/transformer.png){ width="300" }\n' in transformer
     assert "```python\nimport torch\n" in transformer and "{%" not in transformer
     adam = now["docs/notes/adam-optimizer.md"].decode()
     assert "\n$$\n\\begin{equation}\nm_t = \\beta_1 m_{t-1} + (1 - \\beta_1) g_t \n\\end{equation}\n$$\n" in adam
@@ -460,6 +482,7 @@ def test_a_whole_blog_lands_as_notes_a_report_and_images(imported_blog):
     assert "*missing image: 生成的样本 (/img/in-post/gan-samples.png)*" in gan
     assert "```cpp\n#include <random>\n" in gan
     report = now["docs/weekly/posts/2019-04-08.md"].decode()
+    assert "\\(F(x)\\) 是残差，$H(x) = F(x) + x$ 是块的输出（旧写法 $W_i$ 里的下划线转义了）。" in report
     assert report.startswith("---\ntitle: 第 15 周周报\ndate: 2019-04-08\nauthors: [lin]\ncategories: [CV]\n")
     unchecked = now["docs/notes/unchecked.md"].decode()
     assert unchecked.count("\n| [notes/") == 5  # both runs' blocks: the page was rewritten by the second
@@ -472,7 +495,7 @@ def test_a_whole_blog_passes_the_fence_rule(imported_blog):
     covered, problems = coverage(project)
     assert problems == []
     assert sorted((fence.path, fence.line, kind, why) for fence, kind, why in covered) == [
-        ("docs/notes/adam-optimizer.md", 23, "executed", "example block"),
+        ("docs/notes/adam-optimizer.md", 27, "executed", "example block"),
         ("docs/notes/kaggle-data.md", 10, "skipped", "imported: not checked yet"),
         ("docs/notes/kaggle-data.md", 20, "skipped", "imported: not checked yet"),
         ("docs/notes/svm.md", 16, "skipped", "imported: not checked yet"),
@@ -497,8 +520,12 @@ def test_a_whole_blog_builds_strictly_and_loads_nothing_from_elsewhere(imported_
     assert '<a href="https://raw.githubusercontent.com/someone/gan/master/figure1.png">GAN 结构</a>' in gan
     assert "<em>missing image: 生成的样本 (/img/in-post/gan-samples.png)</em>" in gan
     assert (site / "notes/unchecked/index.html").is_file()
-    for image in ("notes/transformer/attention.png", "notes/adam-optimizer/adam.png", "notes/hello-world/avatar.png"):
-        assert (site / image).is_file(), image
+    assert broken_images(site) == []
+    shown = {(page.relative_to(site).as_posix(), src) for page in site.rglob("*.html")
+             for src in IMG_SRC.findall(page.read_text(encoding="utf-8"))}
+    assert ("notes/transformer/index.html", "attention.png") in shown or \
+        ("notes/transformer/index.html", "../transformer/attention.png") in shown, sorted(shown)[:20]
+    assert any(page.startswith("weekly/2019/04/08") and src.endswith("attention.png") for page, src in shown)
 
 
 def test_dry_run_of_a_blog_writes_nothing(tmp_path: Path, capsys):
@@ -507,7 +534,7 @@ def test_dry_run_of_a_blog_writes_nothing(tmp_path: Path, capsys):
     assert main([str(BLOG / "jekyll/_posts"), str(BLOG / "hexo/source/_posts"), "--into", "notes", "--dry-run"],
                 root=project) == 0
     out = capsys.readouterr().out
-    assert "would import 9 posts: 5 images copied, 14 formulas, 8 Python blocks (5 skipped as not checked yet)\n" in out
+    assert "would import 9 posts: 6 images copied, 17 formulas, 8 Python blocks (5 skipped as not checked yet)\n" in out
     assert "would write docs/notes/transformer-2.md:\n" in out
     assert files(project) == before
 

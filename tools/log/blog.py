@@ -46,6 +46,7 @@ FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<mark>`{3,}|~{3,})[ \t]*(?P<info>[^`\
 HIGHLIGHT = re.compile(r"^(?P<indent>[ \t]*)\{%-?\s*highlight\s+(?P<lang>[\w+#.-]+)[^%]*-?%\}(?P<rest>.*)$")
 END_HIGHLIGHT = re.compile(r"\{%-?\s*endhighlight\s*-?%\}")
 RAW = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
+ASSET_IMG = re.compile(r"\{%-?\s*asset_img\s+(?P<name>\S+)(?P<title>[^%]*?)\s*-?%\}")
 SITE_URL = re.compile(r"\{\{-?\s*site\.(?:baseurl|url)\s*-?\}\}")
 LIQUID = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
 LANGUAGES = {"py": "python", "python3": "python", "py3": "python", "js": "javascript", "sh": "bash",
@@ -55,10 +56,14 @@ MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]\n]*)\]\((?P<url><[^>\n]*>|[^)\s]+)(?P<ti
 HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*(?P<q>[\"']?)(?P<url>[^\"'\s>]+)(?P=q)[^>]*>", re.IGNORECASE)
 # A link to a page of the old site (/2019/01/08/post/, /about/): MkDocs's strict build refuses absolute links.
 SITE_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\n]*)\]\((?P<url>/(?!/)[^)\s]*)(?:\s+\"[^\"\n]*\")?\)")
+HTML_SIZE = re.compile(r"\b(width|height)\s*=\s*[\"']?([\w.%]+)[\"']?", re.IGNORECASE)
+# What wraps an image on a line of its own in old posts, dropped with the HTML: centring, a paragraph, a figure.
+WRAPPER = re.compile(r"</?(?:center|div|p|figure)\b[^>]*>", re.IGNORECASE)
 HTML_ALT = re.compile(r"\balt\s*=\s*([\"'])(?P<alt>.*?)\1", re.IGNORECASE)
 CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 ENVIRONMENTS = r"align\*?|equation\*?|gather\*?|multline\*?|eqnarray\*?|alignat\*?"
 BARE_ENV = re.compile(rf"^[ \t]*\\begin\{{({ENVIRONMENTS})\}}")
+MARKDOWN_ESCAPE = re.compile(r"(?<!\\)\\([_*])")
 LABEL = re.compile(r"\\label\{[^{}]*\}")
 NEWLINE = re.compile(r"\\newline(?![A-Za-z])")
 READS = {"open", "read_csv", "read_excel", "read_json", "read_table", "read_parquet", "load", "loadtxt",
@@ -142,6 +147,9 @@ def _liquid(lines, context: Context, out: Converted):
             text = RAW.sub("", text)
             if not text.strip():
                 continue
+        if ASSET_IMG.search(text):
+            text = ASSET_IMG.sub(lambda m: f"![{(m['title'] or '').strip()}]({m['name']})", text)
+            out.changes.append(f"{_at(context, number)}: {{% asset_img %}} -> an image link")
         if SITE_URL.search(text):
             out.changes.append(f"{_at(context, number)}: dropped {SITE_URL.search(text)[0]}")
             text = SITE_URL.sub("", text)
@@ -249,6 +257,10 @@ def _tex(tex: str, context: Context, number: int, out: Converted) -> str:
     fixed = NEWLINE.sub(r"\\\\", tex)
     if fixed != tex:
         out.changes.append(f"{_at(context, number)}: \\newline -> \\\\ in a formula")
+    unescaped = MARKDOWN_ESCAPE.sub(r"\1", fixed)  # \_ and \* written to get past the Markdown engine
+    if unescaped != fixed:
+        out.changes.append(f"{_at(context, number)}: \\_ / \\* -> _ / * in a formula")
+        fixed = unescaped
     if LABEL.search(fixed):
         out.changes.append(f"{_at(context, number)}: dropped {LABEL.search(fixed)[0]} (no equation references here)")
         fixed = LABEL.sub("", fixed)
@@ -266,7 +278,8 @@ def _math(lines, context: Context, out: Converted):
             index += 1
             continue
         env = BARE_ENV.match(text)
-        if stripped.startswith("$$") or env:
+        glued = stripped.startswith("$$") and "$$" in stripped[2:] and stripped[stripped.index("$$", 2) + 2:].strip()
+        if (stripped.startswith("$$") and not glued) or env:
             indent = re.match(r"[ \t]*", text)[0]
             if env:
                 closer = re.compile(rf"\\end\{{{re.escape(env[1])}\}}")
@@ -393,9 +406,26 @@ def _images(lines, context: Context, out: Converted):
             return _image(alt["alt"] if alt else "", match["url"], context, number, out, match[0], html=True)
 
         text = MD_IMAGE.sub(markdown, text)
-        text = HTML_IMAGE.sub(tag, text)
+        alone = HTML_IMAGE.fullmatch(WRAPPER.sub("", text).strip())
+        if alone:  # an <img> on a line of its own: Markdown, whose link MkDocs resolves for the page's URL
+            text = re.match(r"[ \t]*", text)[0] + _as_markdown(alone, context, number, out)
+        else:
+            if HTML_IMAGE.search(text):
+                out.problems.append(f"{_at(context, number)}: an <img> inside other HTML: its link is written for "
+                                    "the note's folder; check it on the built page")
+            text = HTML_IMAGE.sub(tag, text)
         result.append((number, text, code, why))
     return result
+
+
+def _as_markdown(match: re.Match, context: Context, number: int, out: Converted) -> str:
+    alt = HTML_ALT.search(match[0])
+    image = _image(alt["alt"] if alt else "", match["url"], context, number, out, match[0], html=False)
+    if not image.startswith("!["):
+        return image  # a placeholder or a link
+    size = " ".join(f'{name}="{value}"' for name, value in HTML_SIZE.findall(match[0]))
+    out.changes.append(f"{_at(context, number)}: <img> -> ![...](...)" + (f"{{ {size} }}" if size else ""))
+    return image + (f"{{ {size} }}" if size else "")
 
 
 def _site_links(text: str, context: Context, number: int, out: Converted) -> str:
