@@ -615,3 +615,39 @@ def test_the_seeds_weekly_reports_import_and_build(tmp_path: Path):
         page for page in site.rglob("*.html") if "Weekly report from 2022.05.09" in page.read_text(encoding="utf-8")
         and "weekly/2022" in str(page))
     assert "<math" in report.read_text(encoding="utf-8")
+
+
+def test_importing_twice_never_overwrites(tmp_path: Path, capsys):
+    project = make_tree(tmp_path / "log", last_week=False)
+    write(project / "docs/notes/index.md", "# Notes\n")
+    posts = BLOG / "hexo/source/_posts"
+    assert main([str(posts), "--into", "notes"], root=project) == 0
+    first = files(project)
+    assert main([str(posts), "--into", "notes"], root=project) == 0
+    out = capsys.readouterr().out
+    assert "docs/notes/adam-optimizer.md is taken: named it adam-optimizer-2.md\n" in out
+    now = files(project)
+    assert {name: now[name] for name in first if name != "docs/notes/unchecked.md"} == {
+        name: data for name, data in first.items() if name != "docs/notes/unchecked.md"}
+    assert sorted(set(now) - set(first)) == [
+        "docs/notes/adam-optimizer-2.md", "docs/notes/adam-optimizer-2/adam.png", "docs/notes/adam-optimizer-2/curve.png",
+        "docs/notes/kaggle-data-2.md", "docs/notes/svm-2.md"]
+    assert now["docs/notes/unchecked.md"].decode().count("\n| [") == 6  # both copies' blocks
+
+
+def test_a_second_report_for_a_week_goes_into_the_section(tmp_path: Path, capsys):
+    project = make_tree(tmp_path / "log", last_week=False)
+    write(project / "docs/notes/index.md", "# Notes\n")
+    one = write(tmp_path / "old/2019-04-10-weekly.md", "---\ntitle: 周报\n---\n\n本周读了 ResNet。\n")
+    two = write(tmp_path / "old/2019-04-12-weekly-2.md", "---\ntitle: 周报（补）\n---\n\n本周又读了 BN。\n")
+    before = files(project)
+    assert refused(project, [str(one), str(two)], capsys) == (
+        f"import_post: {two}:1: {one} of this run is the report for the week of 2019-04-08 already; "
+        "give --into SECTION to import this one as a note")
+    assert files(project) == before
+    assert main([str(one), str(two), "--into", "notes"], root=project) == 0
+    out = capsys.readouterr().out
+    assert f"the week of 2019-04-08 has a report ({one}): imported as a note in docs/notes/ instead\n" in out
+    assert (project / "docs/weekly/posts/2019-04-08.md").is_file()
+    assert (project / "docs/notes/weekly-2.md").read_text(encoding="utf-8").startswith(
+        "---\ntitle: 周报（补）\ntags: []\ndate: 2019-04-12\n---\n")
