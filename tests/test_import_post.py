@@ -419,7 +419,10 @@ def imported_blog(tmp_path_factory) -> tuple[Path, Path, str, str, dict]:
 def test_a_whole_blog_is_summed_up(imported_blog):
     _, _, jekyll, hexo, _ = imported_blog
     assert [line for line in jekyll.splitlines() if line.startswith("imported ")] == [
-        "imported 6 posts: 4 images copied, 14 formulas, 4 Python blocks (2 skipped as not checked yet)"]
+        "imported 6 posts: 4 images copied, 14 formulas, 4 Python blocks (2 skipped as not checked yet); "
+        "1 file without front matter left out"]
+    assert "jekyll/_posts/README.md:1: no front matter: not a post, left out (Jekyll publishes it as a plain file)\n" \
+        in jekyll
     assert "  jekyll/_posts/2019-05-20-gan-figures.md -> docs/notes/gan-figures.md: " in jekyll
     assert ("    not converted: jekyll/_posts/2019-05-20-gan-figures.md:15: image /img/in-post/gan-samples.png "
             "not found; a placeholder stands in its place\n") in jekyll
@@ -534,7 +537,8 @@ def test_dry_run_of_a_blog_writes_nothing(tmp_path: Path, capsys):
     assert main([str(BLOG / "jekyll/_posts"), str(BLOG / "hexo/source/_posts"), "--into", "notes", "--dry-run"],
                 root=project) == 0
     out = capsys.readouterr().out
-    assert "would import 9 posts: 6 images copied, 17 formulas, 8 Python blocks (5 skipped as not checked yet)\n" in out
+    assert ("would import 9 posts: 6 images copied, 17 formulas, 8 Python blocks (5 skipped as not checked yet); "
+            "1 file without front matter left out\n") in out
     assert "would write docs/notes/transformer-2.md:\n" in out
     assert files(project) == before
 
@@ -563,6 +567,11 @@ def test_fetch_images_downloads_them_from_a_loopback_server(tmp_path: Path, caps
     assert f"could not convert: {post}:7: could not fetch http://127.0.0.1:" in out
     assert (project / "docs/notes/remote/figure1.png").read_bytes() == png(4, (1, 2, 3))
     assert "![图一](remote/figure1.png)" in (project / "docs/notes/remote.md").read_text(encoding="utf-8")
+
+
+def test_a_file_without_front_matter_named_on_the_command_line_is_refused(tree: Path, capsys):
+    post = BLOG / "jekyll/_posts/README.md"
+    assert refused(tree, [str(post), "--as", "course"], capsys).startswith(f"import_post: {post}:1: no front matter")
 
 
 def test_an_into_section_must_exist(tree: Path, blog: Path, capsys):

@@ -50,7 +50,7 @@ from pathlib import Path
 from tools.log.cli import Parser, run
 from tools.log.config import ROOT
 from tools.log.files import shown
-from tools.log.posts import KINDS, Imported, import_posts
+from tools.log.posts import KINDS, Imports, import_posts
 
 
 def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
@@ -82,20 +82,23 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
                     print(item.text, end="")
             else:
                 print(f"wrote {shown(item.path, root)}")
-        if len(made) > 1 or any(item.converted.images or item.converted.problems or item.converted.external
+        for line in made.skipped:
+            print(line)
+        if len(made) > 1 or made.skipped or any(item.converted.images or item.converted.problems or item.converted.external
                                 or item.converted.unchecked for item in made):
             print(summary(made, root, args.dry_run))
 
     return run("import_post", work)
 
 
-def summary(made: list[Imported], root: Path, dry_run: bool) -> str:
+def summary(made: Imports, root: Path, dry_run: bool) -> str:
     """N imported, and per post: images, formulas, blocks, what is left to do by hand."""
     images = sum(len(item.converted.images) for item in made)
     lines = [f"{'would import' if dry_run else 'imported'} {counted(len(made), 'post')}: "
              f"{counted(images, 'image')} copied, {counted(sum(item.converted.formulas for item in made), 'formula')}, "
              f"{counted(sum(item.converted.blocks for item in made), 'Python block')} "
-             f"({sum(len(item.converted.unchecked) for item in made)} skipped as not checked yet)"]
+             f"({sum(len(item.converted.unchecked) for item in made)} skipped as not checked yet)"
+             + (f"; {counted(len(made.skipped), 'file')} without front matter left out" if made.skipped else "")]
     for item in made:
         converted = item.converted
         lines.append(f"  {item.source} -> {shown(item.path, root)}: " + ", ".join(

@@ -58,6 +58,10 @@ _Strings.yaml_implicit_resolvers = {
 }
 
 
+class NoFrontMatter(Refusal):
+    """A file that is no post: Jekyll publishes a file under _posts/ without front matter as it is, not as a post."""
+
+
 @dataclass(frozen=True)
 class Post:
     path: Path
@@ -93,7 +97,7 @@ def read_post(path: Path, root: Path) -> Post:
             except Refusal:
                 fields = None
         if not fields or not ({"title", "date"} & set(fields)):
-            raise Refusal(f"{where}:1: no front matter (a post starts with '---', then 'title:', 'date:' ..., then '---')")
+            raise NoFrontMatter(f"{where}:1: no front matter (a post starts with '---', then 'title:', 'date:' ..., then '---')")
         body, body_line = text[closing.end():], text.count("\n", 0, closing.end()) + 1
         notes.append("front matter had no opening '---' (Hexo allows that); ours has one")
     return Post(path, where, fields, lines, body, body_line, tuple(notes))
@@ -407,21 +411,32 @@ until someone makes it run, or gives it a reason of its own.
 
 def post_files(paths: list[Path]) -> list[Path]:
     """The posts named: files as given, folders searched through (Jekyll's _posts/, Hexo's source/_posts/)."""
-    found: list[Path] = []
+    return [path for path, _ in _post_files(paths)]
+
+
+def _post_files(paths: list[Path]) -> list[tuple[Path, bool]]:
+    """(post, whether it was found in a folder rather than named)."""
+    found: list[tuple[Path, bool]] = []
     for path in paths:
         if path.is_dir() and path.suffix.lower() in POST_SUFFIXES:
             raise Refusal(f"{path}: is a folder, not a file")
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in POST_SUFFIXES
-                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            found += [(p, True) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in POST_SUFFIXES
+                      and not any(part.startswith(".") for part in p.relative_to(path).parts)]
         else:
-            found.append(path)  # a missing one is refused by read_post, naming it
+            found.append((path, False))  # a missing one is refused by read_post, naming it
     seen, unique = set(), []
-    for path in found:
+    for path, in_folder in found:
         if path.resolve() not in seen:
             seen.add(path.resolve())
-            unique.append(path)
+            unique.append((path, in_folder))
     return unique
+
+
+class Imports(list):
+    """What a run imported (Imported, in order), and the files of its folders that are no posts."""
+
+    skipped: list[str]
 
 
 def unchecked_page(root: Path, section: str, imported: list[Imported]) -> tuple[Path, str] | None:
@@ -454,10 +469,11 @@ def unchecked_page(root: Path, section: str, imported: list[Imported]) -> tuple[
 def import_posts(root: Path, paths: list[Path], kind: str | None = None, slug: str | None = None,
                  author: str | None = None, bib: str | None = None, status: str | None = None,
                  into: str | None = None, assets: Path | None = None, fetch: bool = False,
-                 dry_run: bool = False) -> list[Imported]:
+                 dry_run: bool = False) -> Imports:
     """Plan every post, then write them, their images and the unchecked-code page all
     or nothing (unless dry_run); return what was (or would be) written."""
-    sources = post_files(paths)
+    found = _post_files(paths)
+    sources = [path for path, _ in found]
     if not sources:
         raise Refusal(f"{paths[0] if paths else '.'}: no posts (.md or .markdown files) found")
     if len(sources) > 1 and (slug or bib):
@@ -471,8 +487,17 @@ def import_posts(root: Path, paths: list[Path], kind: str | None = None, slug: s
     if assets is not None and not assets.is_dir():
         raise Refusal(f"{assets}: --assets must be a folder")
     planned: dict = {"paths": set(), "weeks": {}, "images": set()}
-    imported = [plan_import(root, source, kind, slug, author, bib, status, into, assets, fetch, planned)
-                for source in sources]
+    imported, skipped = Imports(), []
+    for source, in_folder in found:
+        try:
+            imported.append(plan_import(root, source, kind, slug, author, bib, status, into, assets, fetch, planned))
+        except NoFrontMatter as exc:
+            if not in_folder:  # named on the command line: the user meant it to be a post
+                raise
+            skipped.append(str(exc).split(" (", 1)[0] + ": not a post, left out (Jekyll publishes it as a plain file)")
+    imported.skipped = skipped
+    if not imported:
+        raise Refusal(f"{paths[0]}: no posts found (every file lacks front matter)")
     unchecked = unchecked_page(root, into or "notes", imported) if (
         into or (root / "docs/notes/index.md").is_file()) else None
     if not dry_run:
