@@ -184,7 +184,9 @@ def _fences(lines, context: Context, out: Converted):
         code = "\n".join(line for _, line in lines[index + 1:end])
         words = info.strip("{}. ").split()
         lang = words[0].lower() if words else ""
-        if lang in PYTHON_INFOS:
+        if lang in PYTHON_INFOS and "title=" in info:  # exported code (ours): tools/extract's, kept as it is
+            result += [(line, body, True, None) for line, body in lines[index:end + 1]]
+        elif lang in PYTHON_INFOS:
             out.blocks += 1
             opening = f"{match['indent']}```python"
             if text.strip() != "```python":
@@ -235,6 +237,10 @@ def cannot_run(code: str) -> str | None:
             defined.add((node.asname or node.name).split(".")[0])
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             defined |= set(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            defined.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            defined.add(node.name)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
