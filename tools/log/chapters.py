@@ -50,20 +50,6 @@ SLUG_WORDS = 6  # Latin words of a title that go into a slug
 # -- what both importers do to a piece of text ------------------------------------------------
 
 
-class Image(str):
-    """An image for write_files, which encodes each text as UTF-8: its bytes go through as they are."""
-
-    data: bytes
-
-    def __new__(cls, data: bytes):
-        made = super().__new__(cls, "")
-        made.data = data
-        return made
-
-    def encode(self, *args, **kwargs) -> bytes:
-        return self.data
-
-
 @dataclass
 class Piece:
     """A part of the source file turned into (part of) a note, and what was done to it."""
@@ -261,7 +247,7 @@ class ChapterImport:
         new: list[tuple[Path, str]] = []
         for chapter in self.written:
             new.append((chapter.note, chapter.text))
-            new += [(path, Image(data)) for path, data in chapter.images]
+            new += [(path, data) for path, data in chapter.images]
         return new
 
 

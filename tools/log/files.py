@@ -222,10 +222,12 @@ def _link(temp: str, path: Path, root: Path) -> None:
         raise cannot_write(path, root, exc) from None
 
 
-def write_files(root: Path, new: list[tuple[Path, str]], replace: tuple[Path, str, str] | None = None) -> None:
+def write_files(root: Path, new: list[tuple[Path, str | bytes]],
+                replace: tuple[Path, str, str] | None = None) -> None:
     """Write new files and replace at most one, all or nothing.
 
-    new: (path, text) for files that must not exist; replace: (path, old, new)
+    new: (path, text) for files that must not exist, text as UTF-8 or bytes
+    as they are (an image); replace: (path, old, new)
     for a file whose text must still be old. Every text goes first to a
     temporary file next to its target; only then are the targets given their
     names (os.link, which fails when the name is taken; os.replace for the one
@@ -250,7 +252,8 @@ def write_files(root: Path, new: list[tuple[Path, str]], replace: tuple[Path, st
                     mode = path.stat().st_mode & 0o777 if path.exists() else None
                 except OSError as exc:
                     raise cannot_write(path, root, exc) from None
-            temps.append(_temporary(path, text.encode("utf-8"), root, mode))
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
+            temps.append(_temporary(path, data, root, mode))
         with _held_interrupts() as interrupted:
             if interrupted:  # it came while the last temporary file was written: stop here
                 raise Terminated if signal.SIGTERM in interrupted else KeyboardInterrupt

@@ -502,7 +502,7 @@ def import_posts(root: Path, paths: list[Path], kind: str | None = None, slug: s
         into or (root / "docs/notes/index.md").is_file()) else None
     if not dry_run:
         new = [(item.path, item.text) for item in imported]
-        new += [(path, _Bytes(data)) for item in imported for path, data in item.converted.images]
+        new += [(path, data) for item in imported for path, data in item.converted.images]
         replace = None
         if unchecked is not None:
             page, text = unchecked
@@ -514,15 +514,3 @@ def import_posts(root: Path, paths: list[Path], kind: str | None = None, slug: s
                 new.append((page, text))
         write_files(root, new, replace)
     return imported
-
-
-class _Bytes(str):
-    """An image for write_files, which encodes each text as UTF-8: its bytes go through as they are."""
-
-    def __new__(cls, data: bytes):
-        made = super().__new__(cls, "")
-        made.data = data
-        return made
-
-    def encode(self, *args, **kwargs) -> bytes:
-        return self.data

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tools.log.bib import BibError, parse, plain
-from tools.log.chapters import Image, convert, free_path, headings, read_source, slug_words
+from tools.log.chapters import convert, free_path, headings, read_source, slug_words
 from tools.log.cli import Refusal
 from tools.log.config import BIB, PAPERS, POSTS, choose_author
 from tools.log.files import read_text, shown, write_files
@@ -120,7 +120,7 @@ class LogImport:
 
     def files(self) -> list[tuple[Path, str]]:
         new = [(path, text) for _, path, text, _ in self.notes] + [(path, text) for path, text, _ in self.reports]
-        return new + [(path, Image(data)) for path, data in self.images]
+        return new + [(path, data) for path, data in self.images]
 
 
 def dated_sections(source, found) -> list[Section]:
