@@ -192,3 +192,15 @@ def test_section_folder_needs_an_index_page_first():
     assert section_folder(Section("Papers", [page("papers/index.md")])) == "papers"
     assert section_folder(Section("Misc", [page("papers/gpt.md")])) is None
     assert section_folder(Section("Empty", [])) is None
+
+
+def test_no_formula_holds_a_control_character():
+    """A tab or form feed in TeX is almost always an escape gone wrong: "\\text" written
+    through a string that read "\\t" as a tab, "\\frac" as a form feed."""
+    found = []
+    for path in sorted((ROOT / "docs").rglob("*.md")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for formula in re.findall(r"\$[^$]+\$", line):
+                if re.search(r"[\x00-\x08\x0b-\x1f]|\t(?=[a-z])", formula):
+                    found.append(f"{path.relative_to(ROOT)}:{number}: {formula!r}")
+    assert found == []
