@@ -59,6 +59,29 @@ def test_no_page_loads_anything_remote(variant, request):
     assert offenders == []
 
 
+def test_every_local_resource_a_page_loads_is_in_the_site(site):
+    """Resolved from the page's own folder, never above the site's root: a browser
+    forgives one ../ too many on a site served at /, not on one served under a path."""
+    from posixpath import normpath
+
+    offenders = []
+    for page in site.pages():
+        parser = Resources()
+        parser.feed((site.path / page).read_text(encoding="utf-8"))
+        folder = page.parent.as_posix()
+        for url in parser.loaded:
+            parts = urlsplit(url)
+            if remote(url) or parts.scheme or not parts.path:
+                continue
+            if parts.path.startswith("/"):  # 404.html: Material writes it from site_url's root
+                target = parts.path.lstrip("/")
+            else:
+                target = normpath(f"{folder}/{parts.path}")
+            if target.startswith("../") or not (site.path / target).exists():
+                offenders.append(f"{page}: {url}")
+    assert offenders == []
+
+
 def test_css_fetches_no_fonts_from_elsewhere(site):
     for css in site.path.rglob("*.css"):
         assert "fonts.googleapis" not in css.read_text(encoding="utf-8"), css
