@@ -4,7 +4,9 @@ pymdownx.arithmatex (generic mode) finds the math in a page and leaves it in
 the HTML as ``<span class="arithmatex">\\( ... \\)</span>`` or
 ``<div class="arithmatex">\\[ ... \\]</div>``, with the TeX HTML-escaped and
 no markup inside. This hook replaces each of those with MathML from
-latex2mathml. TeX that latex2mathml cannot parse, or whose commands it does
+latex2mathml, after tools/site/tex.py has rewritten the MathJax habits that
+latex2mathml does not read (``\\newline`` in ``align*``, ``\\tag``, ``\\arg``, ...).
+TeX that latex2mathml cannot parse, or whose commands it does
 not know (it would print them raw), is reported as a warning naming the page
 and line, which ``mkdocs build --strict`` turns into a failure.
 """
@@ -19,6 +21,8 @@ import re
 from dataclasses import dataclass
 
 from latex2mathml.converter import convert
+
+from tools.site.tex import mistake, prepare, sized_delimiters
 
 log = logging.getLogger("mkdocs.hooks.mathml")
 
@@ -55,17 +59,23 @@ def to_mathml(tex: str, display: bool) -> tuple[str | None, str | None]:
 
     The same formulas come back on page after page (a loss, an update rule),
     and latex2mathml takes about a millisecond for each, so a site's build
-    converts each distinct string once."""
+    converts each distinct string once. A \\tag's label follows the formula
+    as ``<span class="math-tag">`` (the stylesheet sets it at the right)."""
+    wrong = mistake(tex)
+    if wrong:
+        return None, wrong
+    prepared = prepare(tex)
     try:
-        mathml = convert(tex, display="block" if display else "inline")
+        mathml = sized_delimiters(convert(prepared.tex, display="block" if display else "inline"))
     except Exception as exc:  # latex2mathml raises many types; all mean "cannot parse"
         return None, f"cannot parse ({type(exc).__name__})"
     unknown = RAW_COMMAND.search(mathml)
     if unknown:
         return None, f"unknown command {unknown[1]}"
     # Keep the TeX as an annotation-like attribute for copy and search.
+    labels = "".join(f'<span class="math-tag">{html.escape(label)}</span>' for label in prepared.tags)
     tag = "div" if display else "span"
-    return f'<{tag} class="arithmatex" data-tex="{html.escape(tex)}">{mathml}</{tag}>', None
+    return f'<{tag} class="arithmatex" data-tex="{html.escape(tex)}">{mathml}{labels}</{tag}>', None
 
 
 def render_math(page_html: str) -> tuple[str, list[MathError]]:

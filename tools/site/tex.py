@@ -1,0 +1,222 @@
+"""TeX as notes written for MathJax have it, rewritten into what latex2mathml reads.
+
+latex2mathml knows most of what such notes use (align*, cases, the matrix
+environments, \\operatorname, \\boldsymbol, \\mathbb, \\dfrac, \\coloneqq,
+\\underbrace, \\overset, \\text with Chinese), but not a few habits MathJax
+accepts: ``\\newline`` as a row break inside ``align*`` (about one formula in ten
+on one real blog), ``\\arg``, ``\\label`` and ``\\nonumber``, ``\\operatorname*``,
+``\\middle``, and ``\\tag``, which it prints as text in the formula's row.
+
+``prepare`` rewrites those and nothing else, so a command neither knows (a typo
+such as ``\\lamda``) still reaches latex2mathml and stays an error. It works on
+the TeX as a string, token by token where a command's name or its braced
+argument matters, and never changes what is inside ``\\text{...}``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A command name ends at the first character that is not a letter.
+_END = r"(?![A-Za-z])"
+
+# Dropped: equation labels and numbering switches (there is no numbering to
+# switch off), spacing that only matters on paper.
+_DROPPED = re.compile(r"\\(?:label|vspace\*?)\{[^{}]*\}|\\(?:nonumber|notag|relax|hfill|displaylimits|nolimits)" + _END)
+# Rows break at \\ for latex2mathml; MathJax takes \newline and plain TeX's \cr too.
+_ROW_BREAK = re.compile(r"\\(?:newline|cr)" + _END)
+# \arg is an operator name MathJax knows and latex2mathml does not (\argmax it does).
+_ARG = re.compile(r"\\arg" + _END)
+# \ensuremath{x} in math is x.
+_ENSUREMATH = re.compile(r"\\ensuremath" + _END)
+# \hspace*{1em}: the star means "even at a line start", which MathML has no use for.
+_HSPACE_STAR = re.compile(r"\\hspace\*")
+# \middle| between \left and \right: the delimiter, as a relation where it is a bar.
+_MIDDLE = re.compile(r"\\middle\s*(\\\||\\[A-Za-z]+|.)")
+_TAG = re.compile(r"\\tag(\*?)\s*\{")
+_OPERATORNAME = re.compile(r"\\operatorname(\*?)\s*\{")
+# Spacing inside an operator's name (arg\,max): latex2mathml cannot take it there.
+_NAME_SPACE = re.compile(r"\\[,;:! ]|~")
+# Text inside a formula: kept as written, out of reach of the rewrites above.
+_TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|texttt|textsf|mbox)\s*\{")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The TeX for latex2mathml, and the formula's \\tag labels, in order, as written
+    (``\\tag{1}`` gives ``(1)``, ``\\tag*{A}`` gives ``A``)."""
+
+    tex: str
+    tags: tuple[str, ...] = ()
+
+
+def braced(tex: str, start: int) -> int | None:
+    """The index just past the group that opens with the ``{`` at ``start``, or None
+    when it is never closed (the converter then reports the formula)."""
+    depth = 0
+    position = start
+    while position < len(tex):
+        char = tex[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return position + 1
+        position += 1
+    return None
+
+
+def _tags(tex: str) -> tuple[str, list[str]]:
+    """The TeX without its \\tag{...} commands, and their labels."""
+    out, labels, position = [], [], 0
+    for match in _TAG.finditer(tex):
+        if match.start() < position:
+            continue
+        end = braced(tex, match.end() - 1)
+        if end is None:
+            return tex, []
+        body = tex[match.end():end - 1].strip()
+        labels.append(body if match[1] else f"({body})")
+        out.append(tex[position:match.start()])
+        out.append(f"\u0000{len(labels) - 1}\u0000")
+        position = end
+    out.append(tex[position:])
+    return "".join(out), labels
+
+
+def _keep_text(tex: str) -> tuple[str, list[str]]:
+    """The TeX with each \\text{...} group replaced by a placeholder, and the groups."""
+    out, kept, position = [], [], 0
+    for match in _TEXT.finditer(tex):
+        if match.start() < position:
+            continue
+        end = braced(tex, match.end() - 1)
+        if end is None:
+            break
+        out.append(tex[position:match.start()])
+        out.append(f"\u0001{len(kept)}\u0001")
+        kept.append(tex[match.start():end])
+        position = end
+    out.append(tex[position:])
+    return "".join(out), kept
+
+
+def _operatornames(tex: str) -> str:
+    """\\operatorname*{arg\\,max} as \\mathop{\\mathrm{arg\\,max}}\\limits (limits below
+    in display, as MathJax puts them); spacing inside a plain \\operatorname's name
+    splits it into operator names side by side."""
+    out, position = [], 0
+    for match in _OPERATORNAME.finditer(tex):
+        if match.start() < position:
+            continue
+        end = braced(tex, match.end() - 1)
+        if end is None:
+            break
+        name = tex[match.end():end - 1]
+        out.append(tex[position:match.start()])
+        if match[1]:
+            # A name of letters is set upright; a symbol (\Big\Vert) is taken as it is.
+            upright = _NAME_SPACE.sub("", name).strip().isalpha()
+            body = f"\\mathrm{{{name}}}" if upright else name
+            out.append(f"\\mathop{{{body}}}\\limits")
+        elif _NAME_SPACE.search(name):
+            parts = [part.strip() for part in _NAME_SPACE.split(name) if part.strip()]
+            out.append("\\,".join(f"\\operatorname{{{part}}}" for part in parts))
+        else:
+            out.append(tex[match.start():end])
+        position = end
+    out.append(tex[position:])
+    return "".join(out)
+
+
+def _middle(match: re.Match[str]) -> str:
+    delimiter = match[1]
+    if delimiter in ("|", "\\vert"):
+        return "\\mid "
+    if delimiter in ("\\|", "\\Vert"):
+        return "\\parallel "
+    return delimiter + " "
+
+
+def prepare(tex: str) -> Prepared:
+    """The formula as latex2mathml reads it, with its tags taken out.
+
+    One tag in a formula becomes its label (the hook puts it at the right of a
+    display formula); several, one per row of an align, stay where they are,
+    each as text after a gap, since MathML Core has no labelled rows."""
+    text, tags = _tags(tex)
+    text, kept = _keep_text(text)
+    text = _DROPPED.sub("", text)
+    text = _ROW_BREAK.sub(r"\\\\", text)
+    text = _ARG.sub(r"\\operatorname{arg}", text)
+    text = _ENSUREMATH.sub("", text)
+    text = _HSPACE_STAR.sub(r"\\hspace", text)
+    text = _MIDDLE.sub(_middle, text)
+    text = _operatornames(text)
+    for number, original in enumerate(kept):
+        text = text.replace(f"\u0001{number}\u0001", original)
+    if len(tags) > 1:
+        for number, label in enumerate(tags):
+            text = text.replace(f"\u0000{number}\u0000", f"\\qquad\\text{{{label}}}")
+        return Prepared(text)
+    return Prepared(text.replace("\u00000\u0000", ""), tuple(tags))
+
+
+# \big\langle, \Big\| and the like: latex2mathml sizes the delimiter but prints a
+# command-named one as its name (<mo minsize="1.2em" ...>\langle</mo>).
+DELIMITERS = {
+    "\\langle": "\u27e8", "\\rangle": "\u27e9", "\\{": "{", "\\}": "}", "\\lbrace": "{", "\\rbrace": "}",
+    "\\lbrack": "[", "\\rbrack": "]", "\\|": "\u2016", "\\Vert": "\u2016", "\\lVert": "\u2016",
+    "\\rVert": "\u2016", "\\vert": "|", "\\lvert": "|", "\\rvert": "|", "\\lfloor": "\u230a",
+    "\\rfloor": "\u230b", "\\lceil": "\u2308", "\\rceil": "\u2309", "\\uparrow": "\u2191",
+    "\\downarrow": "\u2193", "\\updownarrow": "\u2195", "\\Uparrow": "\u21d1", "\\Downarrow": "\u21d3",
+    "\\backslash": "\\", "\\/": "/",
+}
+_SIZED = re.compile(r'(<mo [^>]*minsize="[^"]*"[^>]*>)(\\[A-Za-z]+|\\.)(</mo>)')
+
+
+def sized_delimiters(mathml: str) -> str:
+    """The MathML with each sized delimiter named by a command written as its
+    character; a name that is no delimiter stays, for the caller to report."""
+    return _SIZED.sub(lambda m: m[1] + DELIMITERS[m[2]] + m[3] if m[2] in DELIMITERS else m[0], mathml)
+
+
+# latex2mathml reads \math<letters>{X} as a font even for a name it does not
+# know, and drops the name (\mathbbb{R} gives a plain R): only these are fonts.
+MATH_COMMANDS = frozenset(
+    "mathbb mathbf mathbin mathcal mathchoice mathclap mathclose mathfrak mathinner mathit mathllap "
+    "mathnormal mathop mathopen mathord mathpunct mathrel mathring mathrlap mathrm mathscr mathsf "
+    "mathsfit mathstrut mathtt".split()
+)
+_MATH_NAME = re.compile(r"\\(math[A-Za-z]*)")
+
+
+def mistake(tex: str) -> str | None:
+    """Why the formula is wrong where latex2mathml would guess (it closes an
+    open brace, skips a stray closing one, drops an unknown \\math... name),
+    or None."""
+    depth = 0
+    position = 0
+    while position < len(tex):
+        char = tex[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return "cannot parse (unbalanced braces: a } with no {)"
+        position += 1
+    if depth > 0:
+        return "cannot parse (unbalanced braces: a { never closed)"
+    for match in _MATH_NAME.finditer(tex):
+        if match[1] not in MATH_COMMANDS:
+            return f"unknown command \\{match[1]}"
+    return None
