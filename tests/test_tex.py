@@ -139,3 +139,5 @@ def test_the_readme_and_the_benchmark_give_the_coverage_measured_here():
     assert f"{ours['coverage']:.2%}" in readme
     assert f"{record['converters']['latex2mathml']['coverage']:.2%}" in readme
     assert f"On the {len(FORMULAS)} formulas" in readme
+    for row in record["build"]:  # the build times at 1,000 notes, as measured
+        assert f"{row['build_s']:.1f}" in readme, row

@@ -20,11 +20,9 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,24 +133,26 @@ def coverage(formulas: list[Formula], typos: list[dict], node_modules: Path | No
     return results
 
 
-def build_times(notes: int, timeout: float) -> list[dict]:
+def build_times(notes: int, timeout: float, repeat: int) -> list[dict]:
     """The strict build of N synthetic notes, with the math hook of the last
-    commit before the pre-pass ("before") and with this checkout's ("after")."""
+    commit before the pre-pass ("before") and with this checkout's ("after"),
+    the two in turn, ``repeat`` times each."""
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-tex-") as work:
+        projects = {}
         for variant in ("before", "after"):
-            project = Path(work) / variant
+            project = projects[variant] = Path(work) / variant
             build.copy_project(project)
             if variant == "before":
                 old = subprocess.run(["git", "show", f"{BEFORE_REV}:tools/site/hooks/mathml.py"], cwd=ROOT,
                                      check=True, capture_output=True).stdout
                 (project / "tools/site/hooks/mathml.py").write_bytes(old)
             build.write_corpus(project, notes)
-            started = time.perf_counter()
-            result = build.measure(project, variant, notes, timeout)
-            results.append({"variant": variant, "notes": notes, "build_s": result.build_s, "cpu_s": result.cpu_s,
-                            "wall_s_with_setup": round(time.perf_counter() - started, 2)})
-            shutil.rmtree(project)
+        for round_ in range(repeat):
+            for variant, project in projects.items():
+                result = build.measure(project, variant, notes, timeout)
+                results.append({"variant": variant, "round": round_ + 1, "notes": notes,
+                                "build_s": result.build_s, "cpu_s": result.cpu_s})
     return results
 
 
@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--node-modules", type=Path, default=None,
                         help="a folder whose node_modules holds temml and katex (npm install temml katex)")
     parser.add_argument("--build", type=int, default=None, metavar="N", help="also time the build at N synthetic notes")
+    parser.add_argument("--repeat", type=int, default=2, help="builds of each variant, in turn (default 2)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed per build")
     parser.add_argument("--json", type=Path, default=OUT, help=f"write the results here (default {OUT.relative_to(ROOT)})")
     args = parser.parse_args(argv)
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     record = {
         "benchmark": "tex",
         "command": "python -m tools.bench.tex" + (" --node-modules DIR" if args.node_modules else "")
-                   + (f" --build {args.build}" if args.build else ""),
+                   + (f" --build {args.build} --repeat {args.repeat}" if args.build else ""),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": build.machine(),
         "corpus": {"formulas": len(formulas), "seeds": sum(f.source.startswith("seeds/") for f in formulas),
@@ -185,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<38} {result['converted']:>5} / {result['total']:<4} {result['coverage']:>9.2%}"
               f" {result['typos_refused']:>6} / {result['typos']}")
     if args.build:
-        record["build"] = build_times(args.build, args.timeout)
+        record["build"] = build_times(args.build, args.timeout, args.repeat)
         for row in record["build"]:
             print(f"build, N = {row['notes']}, math hook {row['variant']}: {row['build_s']:.1f} s ({row['cpu_s']:.1f} s CPU)")
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,11 @@ on one real blog), ``\\arg``, ``\\label`` and ``\\nonumber``, ``\\operatorname*`
 such as ``\\lamda``) still reaches latex2mathml and stays an error. It works on
 the TeX as a string, token by token where a command's name or its braced
 argument matters, and never changes what is inside ``\\text{...}``.
+
+Two more pieces go around latex2mathml: ``mistake`` refuses what it would
+otherwise guess at (an unbalanced brace, an unknown ``\\math...`` name, which
+it drops silently), and ``sized_delimiters`` writes ``\\bigl\\langle`` and the
+like as their characters, where latex2mathml leaves the command's name.
 """
 
 from __future__ import annotations
