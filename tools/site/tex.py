@@ -56,9 +56,9 @@ class Prepared:
     tags: tuple[str, ...] = ()
 
 
-def braced(tex: str, start: int) -> int | None:
-    """The index just past the group that opens with the ``{`` at ``start``, or None
-    when it is never closed (the converter then reports the formula)."""
+def _braces(tex: str, start: int = 0):
+    """(position, depth after it) for each brace of ``tex`` from ``start`` on,
+    escaped ones (``\\{``) and the character after a backslash skipped."""
     depth = 0
     position = start
     while position < len(tex):
@@ -66,14 +66,16 @@ def braced(tex: str, start: int) -> int | None:
         if char == "\\":
             position += 2
             continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return position + 1
+        if char in "{}":
+            depth += 1 if char == "{" else -1
+            yield position, depth
         position += 1
-    return None
+
+
+def braced(tex: str, start: int) -> int | None:
+    """The index just past the group that opens with the ``{`` at ``start``, or None
+    when it is never closed (the converter then reports the formula)."""
+    return next((position + 1 for position, depth in _braces(tex, start) if depth == 0), None)
 
 
 def _tags(tex: str) -> tuple[str, list[str]]:
@@ -206,19 +208,9 @@ def mistake(tex: str) -> str | None:
     open brace, skips a stray closing one, drops an unknown \\math... name),
     or None."""
     depth = 0
-    position = 0
-    while position < len(tex):
-        char = tex[position]
-        if char == "\\":
-            position += 2
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth < 0:
-                return "cannot parse (unbalanced braces: a } with no {)"
-        position += 1
+    for _, depth in _braces(tex):
+        if depth < 0:
+            return "cannot parse (unbalanced braces: a } with no {)"
     if depth > 0:
         return "cannot parse (unbalanced braces: a { never closed)"
     for match in _MATH_NAME.finditer(tex):
