@@ -16,14 +16,14 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-from tools.site.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve
+from tools.site.browser import INSTALL_HINT, chromium, find_chromium, serve
 from tools.site.build import ROOT
 
 CHROMIUM = find_chromium()
 if not CHROMIUM:
     pytest.skip(f"browser tests need Chromium: {INSTALL_HINT}", allow_module_level=True)
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 # (query, page expected among the results, its source). The Chinese words
 # sit in the middle of sentences, so only jieba's segmentation makes them
@@ -44,10 +44,8 @@ def server(site):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium("tests/test_browser.py") as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from tools.site import search_shards
-from tools.site.browser import CHROMIUM_ARGS, find_chromium, mkdocs_serve, serve
+from tools.site.browser import chromium, find_chromium, mkdocs_serve, serve
 from tools.site.build import ROOT, run_mkdocs
 from tools.site.search_shards import (
     FIELDS, WEIGHTS, Tokenizer, build, counted, js_round3, js_separator, read_index, read_sections, shown, stop_words,
@@ -365,20 +365,14 @@ BLANK = "__search-test__.html"  # a blank page of the served site, the worker lo
 def worker(site):
     """The worker's functions in a blank page of the served site: ``worker(js, arg)``
     evaluates ``js`` (an async function of ``arg``) there, with ``site`` (its index) loaded."""
-    from playwright.sync_api import sync_playwright
-
-    with serve(site.path) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.route(base + BLANK, lambda route: route.fulfill(body='<!doctype html><meta charset="utf-8"><title>t</title>',
-                                                                content_type="text/html"))
-            page.goto(base + BLANK)
-            page.add_script_tag(url=base + search_shards.WORKER)
-            page.evaluate("async () => { await ready; await site.loadTables() }")
-            yield lambda js, arg=None: page.evaluate(js, arg)
-        finally:
-            browser.close()
+    with serve(site.path) as base, chromium("tests/test_search.py") as browser:
+        page = browser.new_page()
+        page.route(base + BLANK, lambda route: route.fulfill(body='<!doctype html><meta charset="utf-8"><title>t</title>',
+                                                            content_type="text/html"))
+        page.goto(base + BLANK)
+        page.add_script_tag(url=base + search_shards.WORKER)
+        page.evaluate("async () => { await ready; await site.loadTables() }")
+        yield lambda js, arg=None: page.evaluate(js, arg)
 
 
 def plain(html: str) -> str:
@@ -592,35 +586,29 @@ def test_build_offline_copy_and_mkdocs_serve_search_the_same_way(site, offline_s
     import time
     import urllib.request
 
-    from playwright.sync_api import sync_playwright
-
     from tools import dev
 
     answers = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            with serve(site.path) as base:
-                page.goto(base)
-                answers["build"] = page.evaluate(THROUGH_THE_PROTOCOL, [search_shards.WORKER, SAME_EVERYWHERE])
-            page.goto((offline_site.path / "index.html").as_uri())  # Worker is iframe-worker.js's here
-            answers["offline"] = page.evaluate(THROUGH_THE_PROTOCOL, [search_shards.WORKER, SAME_EVERYWHERE])
-            with mkdocs_serve(ROOT, dev.SERVE_FLAGS) as base:
-                deadline = time.monotonic() + 240
-                while True:
-                    try:
-                        with urllib.request.urlopen(base + "search/shards/index.json", timeout=5) as response:
-                            json.load(response)
-                        break
-                    except OSError:
-                        if time.monotonic() > deadline:
-                            raise
-                        time.sleep(1)
-                page.goto(base)
-                answers["serve"] = page.evaluate(THROUGH_THE_PROTOCOL, [search_shards.WORKER, SAME_EVERYWHERE])
-        finally:
-            browser.close()
+    with chromium("tests/test_search.py") as browser:
+        page = browser.new_page()
+        with serve(site.path) as base:
+            page.goto(base)
+            answers["build"] = page.evaluate(THROUGH_THE_PROTOCOL, [search_shards.WORKER, SAME_EVERYWHERE])
+        page.goto((offline_site.path / "index.html").as_uri())  # Worker is iframe-worker.js's here
+        answers["offline"] = page.evaluate(THROUGH_THE_PROTOCOL, [search_shards.WORKER, SAME_EVERYWHERE])
+        with mkdocs_serve(ROOT, dev.SERVE_FLAGS) as base:
+            deadline = time.monotonic() + 240
+            while True:
+                try:
+                    with urllib.request.urlopen(base + "search/shards/index.json", timeout=5) as response:
+                        json.load(response)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(1)
+            page.goto(base)
+            answers["serve"] = page.evaluate(THROUGH_THE_PROTOCOL, [search_shards.WORKER, SAME_EVERYWHERE])
     pages = {where: [[page_of(location) for location in answer] for answer in found]
              for where, found in answers.items()}
     assert all(pages["build"]) and len(pages["build"]) == len(SAME_EVERYWHERE)
@@ -655,17 +643,11 @@ PREFIXES_AT_ONCE = """async ([config, word]) => {
 def test_a_query_typed_past_gets_no_answer_and_the_last_gets_its_own(site):
     """Queries overtaken by a newer one stop where they are and send nothing; the last one's
     answer is the one it gets when asked alone."""
-    from playwright.sync_api import sync_playwright
-
     config = json.loads((site.path / "search/search_index.json").read_text(encoding="utf-8"))["config"]
-    with serve(site.path) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(base)
-            typed, alone = page.evaluate(PREFIXES_AT_ONCE, [config, "momentum"])
-        finally:
-            browser.close()
+    with serve(site.path) as base, chromium("tests/test_search.py") as browser:
+        page = browser.new_page()
+        page.goto(base)
+        typed, alone = page.evaluate(PREFIXES_AT_ONCE, [config, "momentum"])
     assert [answer["query"] for answer in typed] == ["momentum"]
     assert typed == alone and len(alone[0]["items"]) > 3
 

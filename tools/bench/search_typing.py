@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
 
 from tools.bench.search import WATCH_WORKER  # noqa: E402
 from tools.bench.build import machine  # noqa: E402
-from tools.site.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve  # noqa: E402
+from tools.site.browser import INSTALL_HINT, chromium, find_chromium, serve  # noqa: E402
 
 WORKER = Path("assets/javascripts/workers/papernotes-search.js")
 WORDS = ("momentum", "attention", "contrastive", "transformer")
@@ -85,10 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.labels and len(args.labels) != len(args.workers or [None]):
         parser.error("--labels: one name per worker")
-    from playwright.sync_api import sync_playwright
-
-    chromium = find_chromium()
-    if chromium is None:
+    if find_chromium() is None:
         print(f"tools/bench/search_typing: no Chromium: {INSTALL_HINT}", file=sys.stderr)
         return 2
     target = args.site / WORKER
@@ -107,17 +104,13 @@ def main(argv: list[str] | None = None) -> int:
         workers = workers or [original]
         times: dict[tuple[str, str], list[float]] = {}
         try:
-            with serve(args.site) as base, sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-                try:
-                    for _ in range(args.rounds):
-                        for word in args.words:
-                            for worker in workers:
-                                shutil.copyfile(worker, target)
-                                seconds = time_word(browser, base, word, args.delay, args.timeout)
-                                times.setdefault((str(worker), word), []).append(seconds)
-                finally:
-                    browser.close()
+            with serve(args.site) as base, chromium("tools/bench/search_typing") as browser:
+                for _ in range(args.rounds):
+                    for word in args.words:
+                        for worker in workers:
+                            shutil.copyfile(worker, target)
+                            seconds = time_word(browser, base, word, args.delay, args.timeout)
+                            times.setdefault((str(worker), word), []).append(seconds)
         finally:
             shutil.copyfile(original, target)
     print(f"{args.site}: the whole word's answer after the last key, typed at {args.delay} ms a key, "

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tools.site.browser import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, serve
+from tools.site.browser import INSTALL_HINT, chromium, find_chromium, serve
 from tools.site.build import ROOT, build_site
 
 
@@ -24,16 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dark", action="store_true", help="use the dark palette")
     args = parser.parse_args(argv)
 
-    chromium = find_chromium()
-    if not chromium:
+    if not find_chromium():
         print(f"screenshot: Chromium not found; {INSTALL_HINT}", file=sys.stderr)
         return 1
-    from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
         site = build_site(Path(tmp) / "site")
-        with serve(site.path) as url, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        with serve(site.path) as url, chromium("screenshot") as browser:
             page = browser.new_page(
                 viewport={"width": 1280, "height": 800},
                 color_scheme="dark" if args.dark else "light",
@@ -41,7 +38,6 @@ def main(argv: list[str] | None = None) -> int:
             page.goto(url + args.page, wait_until="networkidle")
             args.out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(args.out))
-            browser.close()
     print(args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out)
     return 0
 

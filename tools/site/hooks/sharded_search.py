@@ -109,15 +109,15 @@ def on_post_build(config, **kwargs) -> None:
     counts = getattr(plugin.search_index, "counts", None)  # from search_worker.py's worker
     if not counts or len(counts) != len(entries):
         counts = [None] * len(entries)
+    tokenizer = search_shards.tokenizer(plugin.config)
     missing = [i for i, c in enumerate(counts) if c is None]
     if missing:
-        counts = search_shards.counted(entries, counts, search_shards.tokenizer(plugin.config))
+        counts = search_shards.counted(entries, counts, tokenizer)
     # A page's aliases weigh as its title: they go with the page's first section.
     aliases = {}
     first = {}
     for i, entry in enumerate(entries):
         first.setdefault(entry["location"].split("#")[0], i)
-    tokenizer = search_shards.tokenizer(plugin.config)
     for url, names in _aliases.items():
         i = first.get(url)
         if i is not None:
