@@ -1,0 +1,112 @@
+"""The RSS feeds (mkdocs-rss-plugin): dates from front matter, never from git.
+
+mkdocs.yml has two ``rss`` instances: the weekly reports, dated by their
+``date``, and the paper notes, dated by ``FEED_DATE``, which this hook puts
+in each page's meta: the earliest of the dates its front matter gives
+(``added``, ``started``, ``finished``, ``date``), the day the note entered the
+log. Neither calls git (``use_git: false``), so a copy without history or a
+shallow clone builds the same feeds.
+
+The plugin makes a folder for its HTTP cache (it asks a server for the size
+of a remote image named in ``image:`` front matter, which no note here has)
+in the current directory; this hook points it at the system's temporary
+folder, so a build leaves nothing in the checkout.
+
+An item's description is the page's first paragraph as plain text (formulas
+left out), cut at ``SUMMARY_CHARS``: the plugin would otherwise convert the
+page's first lines of Markdown again with plain Markdown, which leaves
+relative ``.md`` links and ``[@key]`` citations that point nowhere in a feed
+reader. A page's own ``description`` front matter wins, as in the plugin.
+
+A feed names its items by absolute address, so a build without ``site_url``
+(no ``SITE_URL`` in the environment, tools/site/hooks/site_url.py) writes no
+feed: the rss plugins are switched off and the feed links Material puts in
+every page's head are left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as htmllib
+import logging
+import re
+import tempfile
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+
+log = logging.getLogger("mkdocs.hooks.feed")
+FEED_DATE = "papernotes_feed_date"
+_FEED_LINK = re.compile(r'[ \t]*<link rel="alternate" type="application/rss\+xml"[^>]*>\n?')
+SUMMARY_CHARS = 280
+_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL)
+_MATH = re.compile(r"<math\b.*?</math>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+DATE_FIELDS = ("added", "started", "finished", "date")
+
+
+def entry_date(meta: dict) -> dt.date | None:
+    """The earliest date the front matter gives, or None."""
+    days = []
+    for field in DATE_FIELDS:
+        value = meta.get(field)
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        elif isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value.strip()[:10])
+            except ValueError:
+                continue
+        if isinstance(value, dt.date):
+            days.append(value)
+    return min(days) if days else None
+
+
+_feeds = {"on": True}
+
+
+def _rss_plugins(config) -> list:
+    return [plugin for name, plugin in config.plugins.items() if name == "rss" or name.startswith("rss ")]
+
+
+@event_priority(100)  # before the rss plugin's on_config, which makes its cache folder
+def on_config(config, **kwargs):
+    cache = Path(tempfile.gettempdir()) / "papernotes-rss-cache"
+    plugins = _rss_plugins(config)
+    _feeds["on"] = bool(config.site_url) and any(plugin.config.enabled for plugin in plugins)
+    for plugin in plugins:
+        plugin.config.cache_dir = str(cache)
+        if not config.site_url:
+            plugin.config.enabled = False
+    if plugins and not config.site_url:
+        log.info("no SITE_URL: no RSS feeds (a feed names its pages by their absolute address)")
+    return config
+
+
+def on_post_page(output: str, **kwargs) -> str:
+    return output if _feeds["on"] else _FEED_LINK.sub("", output)
+
+
+def on_page_markdown(markdown: str, page, **kwargs) -> str:
+    day = entry_date(page.meta)
+    if day is not None:
+        page.meta[FEED_DATE] = day
+    return markdown
+
+
+def summary(page_html: str, limit: int = SUMMARY_CHARS) -> str:
+    """The first paragraph that has text, as plain text of at most ``limit`` characters."""
+    for paragraph in _PARAGRAPH.findall(page_html):
+        text = " ".join(htmllib.unescape(_TAG.sub("", _MATH.sub(" ", paragraph))).split())
+        if text:
+            return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return ""
+
+
+def on_page_content(page_html: str, page, **kwargs) -> str:
+    if not page.meta.get("description"):
+        text = summary(page_html)
+        if text:
+            rss = page.meta.get("rss") if isinstance(page.meta.get("rss"), dict) else {}
+            page.meta["rss"] = {**rss, "feed_description": rss.get("feed_description") or text}
+    return page_html
