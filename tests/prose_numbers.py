@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 # Written by a tool from committed data and checked against it by that tool's test.
-GENERATED = {"docs/performance.md"}  # tools/bench/page.py from benchmarks/ (tests/test_bench_page.py)
+GENERATED = {"docs/performance.md"}  # tools/bench/page.py from benchmarks/ (tests/notes/test_bench_page.py)
 
 NUMBER = r"(?<![\w.])\d+(?:[.,]\d+)*"
 # Each kind: a pattern for a number with its unit (the unit after the number, or a metric's name before it).

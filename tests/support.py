@@ -1,4 +1,4 @@
-"""What the tests of the notes' code (tests/test_<note>.py) share: the table of the largest
+"""What the tests of the notes' code (tests/notes/test_<note>.py) share: the table of the largest
 differences between a snippet and its reference.
 
 A note's test file compares snippets/<note>.py with a reference at a stated tolerance. Each

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import markdown
 import pytest
 
-from tools.bench.tex import load
+from tests.tex_corpus import load
 from tools.site.hooks.mathml import on_post_page, to_mathml
 from tools.site.tex import prepare
 
@@ -126,18 +126,3 @@ def test_the_math_font_is_shipped_with_its_licence():
     css = (ROOT / "docs/assets/stylesheets/papernotes.css").read_text(encoding="utf-8")
     assert 'url("../fonts/STIXMath-Regular.otf")' in css
     assert re.search(r'math \{\s*font-family: "Papernotes STIX Math"', css)
-
-
-def test_the_readme_and_the_benchmark_give_the_coverage_measured_here():
-    import json
-
-    record = json.loads((ROOT / "benchmarks/tex.json").read_text(encoding="utf-8"))
-    ours = record["converters"]["latex2mathml + pre-pass (the build)"]
-    converted = sum(1 for f in FORMULAS if to_mathml(f.tex, f.display)[1] is None)
-    assert (ours["converted"], ours["total"]) == (converted, len(FORMULAS))
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"{ours['coverage']:.2%}" in readme
-    assert f"{record['converters']['latex2mathml']['coverage']:.2%}" in readme
-    assert f"On the {len(FORMULAS)} formulas" in readme
-    for row in record["build"]:  # the build times at 1,000 notes, as measured
-        assert f"{row['build_s']:.1f}" in readme, row

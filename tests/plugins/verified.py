@@ -11,7 +11,8 @@ module passed its tests on which device. Test runs write it; nothing else does.
       }
     }
 
-The tests of snippets/<name>.py are tests/test_<name>.py. A device's record is
+The tests of snippets/<name>.py are tests/notes/test_<name>.py (or
+tests/test_<name>.py, where a log made before tests/notes/ keeps them). A device's record is
 written at the end of a run in which every one of that file's tests for the
 device ran and passed: those that take the ``device`` fixture with that device,
 and those that take no device (they count for every device; a file with only
@@ -192,7 +193,7 @@ class Recorder:
         self.summary: list[str] = []
 
     def module_of(self, path: Path) -> str | None:
-        if path.parent != self.root / "tests" or not (path.name.startswith("test_") and path.suffix == ".py"):
+        if path.parent not in (self.root / "tests", self.root / "tests" / "notes") or not (path.name.startswith("test_") and path.suffix == ".py"):
             return None
         name = path.stem.removeprefix("test_")
         return name if (self.root / "snippets" / f"{name}.py").is_file() else None

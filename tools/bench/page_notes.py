@@ -276,7 +276,7 @@ def swin_gpu_section(cuda: dict | None, parts: dict | None) -> str | None:
             "normalising as it goes and keeping a running softmax, so no logits reach memory. For 8 × 8 windows "
             f"that is one block of each, and the traffic is q, k, v and the output once each, about "
             f"{4 * tensor_mb:.0f} MB in all. It agrees with the readable path to $5.3 \\times 10^{{-6}}$ in "
-            "Triton's interpreter on a CPU, for windows of 16 to 144 tokens (`tests/test_swin_fused.py`), and the "
+            "Triton's interpreter on a CPU, for windows of 16 to 144 tokens (`tests/notes/test_swin_fused.py`), and the "
             "same tests compile it for an H100 ahead of time: with 8 warps to a block of 64 queries it holds "
             "everything in 152 registers a thread, where 4 warps spilled.")
     if fused is None:

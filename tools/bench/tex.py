@@ -23,10 +23,8 @@ import json
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -35,25 +33,10 @@ if str(ROOT) not in sys.path:
 from latex2mathml.converter import convert  # noqa: E402
 
 from tools.bench import build  # noqa: E402
+from tests.tex_corpus import CORPUS, Formula, load  # noqa: E402,F401
 from tools.site.hooks.mathml import RAW_COMMAND, to_mathml  # noqa: E402
 
-CORPUS = ROOT / "tests" / "data" / "tex" / "corpus.yml"
 OUT = ROOT / "benchmarks" / "tex.json"
-
-
-@dataclass(frozen=True)
-class Formula:
-    source: str  # "seeds/001:21" or "own/<topic>"
-    tex: str
-    display: bool
-
-
-def load(path: Path = CORPUS) -> tuple[list[Formula], list[dict]]:
-    """The corpus's formulas, and its typos ({tex, why})."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    formulas = [Formula(s["from"], s["tex"], s["display"]) for s in data["seeds"]]
-    formulas += [Formula(f"own/{topic}", tex, True) for topic, texs in data["own"].items() for tex in texs]
-    return formulas, data["typos"]
 
 
 def plain_latex2mathml(tex: str, display: bool) -> str | None:

@@ -223,12 +223,12 @@ def _link(temp: str, path: Path, root: Path) -> None:
 
 
 def write_files(root: Path, new: list[tuple[Path, str | bytes]],
-                replace: tuple[Path, str, str] | None = None) -> None:
-    """Write new files and replace at most one, all or nothing.
+                replace: tuple[Path, str | bytes, str | bytes] | list | None = None) -> None:
+    """Write new files and replace some, all or nothing.
 
     new: (path, text) for files that must not exist, text as UTF-8 or bytes
-    as they are (an image); replace: (path, old, new)
-    for a file whose text must still be old. Every text goes first to a
+    as they are (an image); replace: (path, old, new), or a list of them,
+    for a file whose text (or bytes) must still be old. Every text goes first to a
     temporary file next to its target; only then are the targets given their
     names (os.link, which fails when the name is taken; os.replace for the one
     replaced). A refusal, a full disk or Ctrl-C before that leaves nothing
@@ -240,8 +240,8 @@ def write_files(root: Path, new: list[tuple[Path, str | bytes]],
     placed: list[Path] = []
     done = False
     targets = [(path, text, None) for path, text in new]
-    if replace is not None:
-        path, old, text = replace
+    replaces = [] if replace is None else [replace] if isinstance(replace, tuple) else list(replace)
+    for path, old, text in replaces:
         targets.append((path, text, old))
     try:
         for path, text, old in targets:
@@ -257,10 +257,11 @@ def write_files(root: Path, new: list[tuple[Path, str | bytes]],
         with _held_interrupts() as interrupted:
             if interrupted:  # it came while the last temporary file was written: stop here
                 raise Terminated if signal.SIGTERM in interrupted else KeyboardInterrupt
-            if replace is not None:
-                path, old, _ = replace
+            for path, old, _ in replaces:
                 try:
-                    current = path.read_bytes().decode("utf-8") if path.exists() else ""
+                    current = path.read_bytes() if path.exists() else b""
+                    if isinstance(old, str):
+                        current = current.decode("utf-8")
                 except (OSError, UnicodeDecodeError):
                     current = None
                 if current != old:
@@ -268,11 +269,11 @@ def write_files(root: Path, new: list[tuple[Path, str | bytes]],
             for (path, _, _), temp in zip(targets[:len(new)], temps):
                 _link(temp, path, root)
                 placed.append(path)
-            if replace is not None:
+            for (path, _, _), temp in zip(replaces, temps[len(new):]):
                 try:
-                    os.replace(temps[-1], replace[0])
+                    os.replace(temp, path)
                 except OSError as exc:
-                    raise cannot_write(replace[0], root, exc) from None
+                    raise cannot_write(path, root, exc) from None
             # A Ctrl-C that came while the names were given is too late to undo:
             # everything is written, and the command says so.
         done = True

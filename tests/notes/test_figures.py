@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tools" / "figures" / "clip_similarity.py"
 COMMITTED = ROOT / "docs" / "assets" / "figures" / "clip-similarity.svg"
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -13,7 +13,7 @@ from pymdownx.slugs import slugify
 
 from tools.bench import page as bench_page
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "tools" / "bench"
 
 

@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("triton")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # The toolchain the no-spill check below was checked with, the one uv.lock pins (on Python 3.11 and
 # newer): Triton 3.9.0, which compiles for sm_90 with its bundled ptxas V13.4.59. Register allocation
