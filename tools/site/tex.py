@@ -20,6 +20,7 @@ like as their characters, where latex2mathml leaves the command's name.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -217,3 +218,102 @@ def mistake(tex: str) -> str | None:
         if match[1] not in MATH_COMMANDS:
             return f"unknown command \\{match[1]}"
     return None
+
+
+# A sign with no operand before it is unary, as TeX sets it: no space either side
+# ("[-1, 1]", "a = -b", "\sum_i -x"). MathML Core takes an <mo> in the middle of a
+# row for an infix operator and puts a medium space on each side of it, so the
+# converter's <mo>−</mo> after "[" reads like a subtraction.
+SIGNS = frozenset("\u2212-+\u00b1\u2213")
+_OPENING = frozenset("([{\u27e8\u230a\u2308")
+_CLOSING = frozenset(")]}\u27e9\u230b\u2309")
+# A bar opens or closes, in turn, within its row (|x| - 1, |-x|).
+_BARS = frozenset("|\u2016\u2223\u2225")
+# <mo>s that TeX counts as ordinary symbols: after them a sign is binary.
+_ORDINARY = frozenset("\u221e\u2207\u2202\u22ef\u22ee\u22f1\u22f0\u2026\u2032\u2033")
+_SCRIPTED = frozenset("msub msup msubsup munder mover munderover".split())
+# Elements whose children are a row of atoms (a fraction's or a script's are not).
+_ROWS = frozenset("math mrow mtd msqrt mstyle mpadded mphantom menclose merror".split())
+
+
+def _operator(element, bars: dict[str, int]) -> str | None:
+    """What ``element`` is to a sign that follows it: "operand" (the sign is
+    binary), "operator" (an opening fence, a relation, punctuation, an operator:
+    the sign is unary), or None for spacing, which TeX looks through."""
+    core = element
+    while core.tag in _SCRIPTED and len(core):
+        core = core[0]  # \sum_i and )^n are what their base is
+    if element.tag == "mspace":
+        return "operator" if element.get("linebreak") == "newline" else None
+    if core.tag != "mo":
+        return "operand"
+    text = html.unescape(core.text or "").strip()
+    form = core.get("form")
+    if text in _BARS and form is None:
+        bars[text] = bars.get(text, 0) + 1
+        return "operator" if bars[text] % 2 else "operand"
+    if form == "postfix" or text in _CLOSING or text in _ORDINARY:
+        return "operand"
+    return "operator"
+
+
+def unary_signs(math) -> None:
+    """Mark each sign of the converter's MathML tree (an ElementTree element)
+    that has no operand before it as ``form="prefix"``, which MathML Core sets
+    without space, as TeX does: at the start of a row, after an opening fence,
+    a comma, a relation, another operator or a large operator with its limits."""
+    for parent in math.iter():
+        if parent.tag not in _ROWS:
+            continue
+        before, bars = "operator", {}
+        for child in parent:
+            if (child.tag == "mo" and child.get("form") is None
+                    and html.unescape(child.text or "").strip() in SIGNS and before == "operator"):
+                child.set("form", "prefix")
+                before = "operator"
+                continue
+            before = _operator(child, bars) or before
+
+
+# θ' is θ with U+2032 as a superscript in the converter's MathML. The character is
+# already a raised prime, and Chromium sets a script in a smaller size without the
+# font's script variant of it (ssty), so the prime came out tiny and floating above.
+PRIMES = frozenset("\u2032\u2033\u2034\u2057")
+
+
+def _only_primes(element) -> str | None:
+    """The primes that ``element`` (a superscript) consists of, or None."""
+    if element.tag == "mrow" and len(element) == 1:
+        element = element[0]
+    if element.tag not in ("mi", "mo") or len(element):
+        return None
+    text = html.unescape(element.text or "").strip()
+    return text if text and set(text) <= PRIMES else None
+
+
+def primes(math) -> None:
+    """Write each superscript of primes in the converter's MathML tree as the
+    primes after their base, at the base's size: ``<msup><mi>θ</mi><mi>′</mi></msup>``
+    becomes ``<mrow><mi>θ</mi><mo>′</mo></mrow>``, and with a subscript the
+    subscript goes after the primes (θ′ₖ)."""
+    from xml.etree.ElementTree import Element
+
+    for parent in list(math.iter()):
+        for index, child in enumerate(list(parent)):
+            superscript = {"msup": 1, "msubsup": 2}.get(child.tag)
+            if superscript is None or len(child) != superscript + 1:
+                continue
+            marks = _only_primes(child[superscript])
+            if marks is None:
+                continue
+            primed = Element("mrow")
+            primed.append(child[0])
+            primed.append(Element("mo"))
+            primed[1].text = marks
+            if child.tag == "msup":
+                replacement = primed
+            else:
+                replacement = Element("msub")
+                replacement.extend([primed, child[1]])
+            parent.remove(child)
+            parent.insert(index, replacement)

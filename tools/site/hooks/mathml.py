@@ -20,9 +20,9 @@ import os
 import re
 from dataclasses import dataclass
 
-from latex2mathml.converter import convert
+from latex2mathml.converter import Converter, convert_to_element
 
-from tools.site.tex import mistake, prepare, sized_delimiters
+from tools.site.tex import mistake, prepare, primes, sized_delimiters, unary_signs
 
 log = logging.getLogger("mkdocs.hooks.mathml")
 
@@ -66,7 +66,10 @@ def to_mathml(tex: str, display: bool) -> tuple[str | None, str | None]:
         return None, wrong
     prepared = prepare(tex)
     try:
-        mathml = sized_delimiters(convert(prepared.tex, display="block" if display else "inline"))
+        tree = convert_to_element(prepared.tex, display="block" if display else "inline")
+        primes(tree)
+        unary_signs(tree)
+        mathml = sized_delimiters(Converter._convert(tree))  # latex2mathml's own serialisation
     except Exception as exc:  # latex2mathml raises many types; all mean "cannot parse"
         return None, f"cannot parse ({type(exc).__name__})"
     unknown = RAW_COMMAND.search(mathml)
