@@ -228,3 +228,18 @@ def test_quick_start_serve_and_test_work_in_a_new_log(tmp_path):
     assert record["adam"]["devices"]["cpu"]["tests_passed"] == 2
     status = subprocess.run(["git", "status", "--porcelain"], cwd=target, capture_output=True, text=True).stdout
     assert status.split("\n")[0].strip() in ("", "M snippets/verified.json"), status
+
+
+def test_a_bare_python_makes_a_log(tmp_path):
+    """A fresh clone has no .venv/ yet: new_log needs only the standard library (-S: no site-packages)."""
+    done = subprocess.run([sys.executable, "-S", "-m", "tools.new_log", str(tmp_path / "log"), "--no-git"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    made = tree(tmp_path / "log")
+    reference = tmp_path / "reference"
+    assert make(reference) == 0
+    def kinds(files):  # the example report is named after this week's Monday
+        return {name for name in files if not name.startswith("docs/weekly/posts/")}
+
+    assert kinds(made) == kinds(tree(reference))
+    assert made["snippets/adam.py"] == tree(reference)["snippets/adam.py"]

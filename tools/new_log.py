@@ -32,8 +32,11 @@ import sys
 from pathlib import Path
 
 from tools.log.cli import Parser, UsageError, run
-from tools.log.config import ROOT
 from tools.log.scaffold import carry_out, plan_new_log, plan_update
+
+# The checkout whose machinery a new log gets. Only the standard library is needed here, so a
+# fresh clone can make a log before any `.venv/` exists.
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None, today: dt.date | None = None, source: Path = ROOT) -> int:

@@ -28,13 +28,19 @@ def avatar_svg(name: str) -> str:
 
 
 def exported(note: str, path: str) -> str:
-    """The module tools/extract writes from the note's one exported module."""
-    from tools.log.snippets import modules_of, parse_fences, render
+    """The module tools/extract writes from the note's exported fence. The note is the
+    template below, whose one exported fence is found by its opening line, so that a new log
+    can be made with a bare Python (no Markdown parser); tests/test_new_log.py checks the
+    result against tools/extract."""
+    from tools.log.snippets import Fence, render, split_info
 
-    modules, errors = modules_of(parse_fences(note, path))
-    assert not errors and len(modules) == 1, errors
-    (module,) = modules.values()
-    return render(path, module.fences)
+    lines = note.splitlines()
+    start = next(i for i, text in enumerate(lines) if text.startswith("```python title="))
+    end = next(i for i in range(start + 1, len(lines)) if lines[i] == "```")
+    info = lines[start][3:].strip()
+    language, attributes = split_info(info, f"{path}:{start + 1}")
+    code = "\n".join(lines[start + 1:end]) + "\n"
+    return render(path, [Fence(path, start + 1, info, language, attributes, code, ())])
 
 
 def monday(day: dt.date) -> dt.date:
