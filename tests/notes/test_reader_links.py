@@ -31,3 +31,15 @@ def test_the_weekly_feed_starts_with_the_newest_report(published):
     assert first.findtext("link") == SITE_URL + "weekly/" + newest.replace("-", "/") + "/"
     assert first.findtext("title").startswith("Weekly report from " + newest.replace("-", "."))
     assert ".md" not in first.findtext("description") and "[@" not in first.findtext("description")
+
+
+def test_the_moco_note_lists_the_report_that_discusses_it(site):
+    import re
+
+    page = (site.path / "papers" / "moco" / "index.html").read_text(encoding="utf-8")
+    box = re.search(r'<div class="papernotes-backlinks">(.*?)</div>', page, re.DOTALL)
+    assert box and "Mentioned in" in box[1]
+    links = dict(re.findall(r'<a href="([^"]+)">([^<]+)</a>', box[1]))
+    assert links.get("../../weekly/2022/05/09/") == "Weekly report from 2022.05.09 to 2022.05.15"
+    for href in links:
+        assert (site.path / "papers" / "moco" / href / "index.html").resolve().is_file(), href
