@@ -46,18 +46,19 @@ def test_the_hash_is_that_of_the_module_the_page_exports_now():
     assert page_badges(moved, "docs/courses/dropout.md", records)["snippets/dropout.py"][1] is True
     edited = NOTE.replace("1 - p", "1.0 - p")
     assert page_badges(edited, "docs/courses/dropout.md", records) == {
-        "snippets/dropout.py": ("not verified for this version", False)
+        "snippets/dropout.py": ("not verified for this version", False, "✗ not verified")
     }
 
 
 def test_the_badge_goes_into_the_title_material_shows():
     html = markdown.markdown(NOTE, extensions=["pymdownx.superfences", "pymdownx.highlight"])
     assert '<span class="filename">snippets/dropout.py</span>' in html
-    badges = {"snippets/dropout.py": ("verified on CPU (…)", True), "snippets/other.py": ("not verified", False)}
-    out, missing = add_badges(html, badges)
+    badges = {"snippets/dropout.py": ("verified on CPU (…)", True, "✓ CPU"),
+              "snippets/other.py": ("not verified", False, "✗ not verified")}
+    out, missing = add_badges(html, badges, "../../verified/")
     assert missing == ["snippets/other.py"]
-    assert "snippets/dropout.py <span class=\"papernotes-badge papernotes-verified\"" in out
-    assert "· ✓ verified on CPU (…)</span></span>" in out
+    assert ('snippets/dropout.py <span class="papernotes-badge papernotes-verified" title="verified on CPU (…)">'
+            '<a href="../../verified/#module-dropout">✓ CPU</a></span></span>') in out
 
 
 def test_every_exported_block_of_the_site_shows_a_badge(site):

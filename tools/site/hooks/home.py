@@ -9,6 +9,7 @@ current sha256 as the badges are.
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tools.log.snippets import code_digest  # noqa: E402
-from tools.site.hooks.badges import DEVICE_NAMES, badge, load_records  # noqa: E402
+from tools.site.hooks.badges import EXPLAINED, badge, devices_of, load_records, mark  # noqa: E402
 from tools.site.hooks.papers import front_matter  # noqa: E402
 
 MARK = "<!-- papernotes:home -->"
@@ -71,6 +72,15 @@ def verification(snippets: Path) -> list[tuple[str, str, bool]]:
     return rows
 
 
+def devices_sentence(groups: dict[tuple[str, ...], int]) -> str:
+    """"on CPU and CUDA (14 modules) and on CPU only (2)" from {devices: how many modules}."""
+    parts = []
+    for devices, n in sorted(groups.items(), key=lambda item: (-len(item[0]), item[0])):
+        named = " and ".join(devices) + (" only" if len(devices) == 1 and len(groups) > 1 else "")
+        parts.append(f"on {named} ({n} module{'' if n == 1 else 's'})" if len(groups) > 1 else f"on {named}")
+    return " and ".join(parts)
+
+
 def summary(pages: dict[str, str], snippets: Path, here: str = "index.md") -> str:
     """The Markdown that replaces the marker on page ``here``."""
     prefix = "../" * here.count("/")
@@ -79,15 +89,32 @@ def summary(pages: dict[str, str], snippets: Path, here: str = "index.md") -> st
     lines += [f"- [{r.title}]({prefix}{r.src_uri})" for r in reports[:LATEST]] or ["No report yet."]
     counts = section_counts(pages)
     rows = verification(snippets)
+    records = load_records(snippets / "verified.json")
     verified = sum(1 for _, _, ok in rows if ok)
     lines += ["", "## In this log", "", "| what | how many |", "|---|---:|", f"| weekly reports | {len(reports)} |"]
     lines += [f"| {noun} | {n} |" for noun, n in counts.items() if n]
     lines += [f"| exported code modules | {len(rows)} |", f"| verified for their current version | {verified} of {len(rows)} |"]
-    lines += ["", "## Verified code", "",
-              f"Each module below is generated from a note and tested against a reference on "
-              f"{' and '.join(DEVICE_NAMES.values())}; the record is per version of the code.", "",
+    groups: dict[tuple[str, ...], int] = {}
+    for name, _, ok in rows:
+        if ok:
+            key = tuple(devices_of(records.get(name)))
+            groups[key] = groups.get(key, 0) + 1
+    explained = prefix + EXPLAINED if EXPLAINED in pages else ""
+    intro = "Each module below is generated from a note and tested against a reference"
+    intro += f", {devices_sentence(groups)}" if groups else ""
+    intro += "; the record is per version of the code"
+    intro += f" ([what verified means]({explained}))." if explained else "."
+    lines += ["", "## Verified code", "", intro, "",
+              '<div class="papernotes-verified-table" markdown>', "",
               "| module | record |", "|---|---|"]
-    lines += [f"| `snippets/{name}.py` | {'✓' if ok else '✗'} {text} |" for name, text, ok in rows]
+    for name, text, ok in rows:
+        shown = mark(ok, devices_of(records.get(name)))
+        if explained:  # a Markdown link with a title: MkDocs resolves it for the page's URL and checks it
+            shown = f'[{shown}]({explained}#module-{name} "{text.replace(chr(34), chr(39))}")'
+        else:
+            shown = f'<span title="{html.escape(text)}">{html.escape(shown)}</span>'
+        lines.append(f"| `snippets/{name}.py` | {shown} |")
+    lines += ["", "</div>"]
     return "\n".join(lines) + "\n"
 
 
