@@ -43,19 +43,12 @@ added: 2026-11-23
 
 # An Image is Worth 16x16 Words: Transformers for Image Recognition at Scale
 
-<!-- The box with authors, venue, links and the BibTeX entry is added by the site. -->
-
-## What it says
-
-<!-- The claim in a paragraph; the formulas that matter, with the paper's symbols. -->
-
-## Code
-
-<!-- ```python blocks run in the tests; title="snippets/<name>.py" exports one. -->
-
-## Questions
-
-<!-- What is not clear yet; what to check next. -->
+<!-- The site shows the paper's box under the title: authors, venue, links, the BibTeX entry.
+Write the note below this comment; a heading goes in together with the text under it, e.g.
+  ## What it says    the claim in a paragraph; the formulas that matter, in the paper's symbols
+  ## Code            a Python block runs in the tests; one titled snippets/NAME.py is exported
+  ## Questions       what is not clear yet; what to check next
+On starting or finishing the paper, set status: reading or read, with started: or finished:. -->
 """
 
 
@@ -77,8 +70,8 @@ def run(root: Path, argv: list[str], stdin: str | None = None) -> int:
 def test_a_key_already_in_references_bib(tree: Path, capsys):
     before = (tree / "docs/references.bib").read_bytes()
     assert run(tree, ["he2022mae"]) == 0
-    assert capsys.readouterr() == ("docs/papers/he2022mae.md\n", "")
-    text = (tree / "docs/papers/he2022mae.md").read_text(encoding="utf-8")
+    assert capsys.readouterr() == ("docs/papers/masked-autoencoders-are-scalable-vision.md\n", "")
+    text = (tree / "docs/papers/masked-autoencoders-are-scalable-vision.md").read_text(encoding="utf-8")
     assert text.startswith(
         "---\ntitle: Masked Autoencoders Are Scalable Vision Learners\ntags: []\naliases: []\nbib: he2022mae\n"
         "status: queued\nadded: 2026-11-23\n---\n\n# Masked Autoencoders Are Scalable Vision Learners\n")
@@ -101,7 +94,7 @@ def test_a_new_entry_from_a_file_is_appended_then_the_note_written(tree: Path, c
 @pytest.mark.parametrize("argv", [["-"], ["--bib", "-"]])
 def test_a_new_entry_on_standard_input(tree: Path, capsys, argv: list[str]):
     assert run(tree, argv, stdin=VIT) == 0
-    assert capsys.readouterr().out == "added 'dosovitskiy2021vit' to docs/references.bib\ndocs/papers/dosovitskiy2021vit.md\n"
+    assert capsys.readouterr().out == "added 'dosovitskiy2021vit' to docs/references.bib\ndocs/papers/an-image-is-worth-16x16.md\n"
     assert "dosovitskiy2021vit" in load(tree / "docs/references.bib")
 
 
@@ -128,7 +121,7 @@ def test_one_entry_of_a_file_that_holds_several(tree: Path, capsys, tmp_path: Pa
 ])
 def test_status_and_date(tree: Path, capsys, status: str, dates: str):
     assert run(tree, ["chen2020simclr", "--status", status, "--date", "2026-11-20"]) == 0
-    text = (tree / "docs/papers/chen2020simclr.md").read_text(encoding="utf-8")
+    text = (tree / "docs/papers/a-simple-framework-for-contrastive.md").read_text(encoding="utf-8")
     assert f"status: {status}\n{dates}---\n" in text
 
 
@@ -250,7 +243,7 @@ def test_the_note_is_removed_when_references_bib_cannot_be_written(tree: Path, c
     assert run(tree, ["-"], stdin=VIT) == 1
     assert capsys.readouterr() == ("", "new_paper: docs/references.bib: changed while this command ran; run it again\n")
     assert (tree / "docs/references.bib").read_text(encoding="utf-8") == theirs
-    assert not (tree / "docs/papers/dosovitskiy2021vit.md").exists()
+    assert not (tree / "docs/papers/an-image-is-worth-16x16.md").exists()
     no_temp_files(tree)
 
 

@@ -4,7 +4,7 @@
     tools/new_paper --bib moco.bib          a new entry: appended to references.bib, then the note
     tools/new_paper --bib moco.bib KEY      the entry KEY of a file that holds several
     tools/new_paper - < moco.bib            the new entry on standard input (also --bib -)
-    tools/new_paper KEY --slug moco         the note's file name (default: from the key)
+    tools/new_paper KEY --slug moco         the note's file name (default: from the title)
     tools/new_paper KEY --status reading    queued (default), reading or read
     tools/new_paper KEY --date 2026-11-20   the day it joined the log (default: today)
     tools/new_paper KEY --dry-run           print what would be written; write nothing
@@ -12,7 +12,12 @@
 
 The note's front matter is ``title``, ``tags: []``, ``aliases: []`` (to fill with the names a
 reader of the other language types for the paper), ``bib``, ``status`` and ``added`` (with
-``started`` for reading, ``finished`` for read).
+``started`` for reading, ``finished`` for read). The title is the entry's as a reader sees it
+(LaTeX decoded, braces removed: ``{\\L}ukasz`` is "Łukasz"); under it, a guide to the note in an
+HTML comment, which the site does not show: a note just queued publishes no empty headings.
+Without --slug the file is named after the title: the short name before a colon
+(``CLIPasso: ...`` -> clipasso.md), else its first five words (attention-is-all-you-need.md),
+else the key; ``-2``, ``-3`` ... when that name is taken.
 
 It refuses, in one line naming the file and line, without writing anything:
 a new entry whose key is in references.bib with different fields (an
@@ -55,7 +60,7 @@ def main(argv: list[str] | None = None, today: dt.date | None = None, root: Path
     parser = Parser(prog="new_paper", description=__doc__)
     parser.add_argument("key", nargs="?", help="a key in docs/references.bib, or '-' for an entry on standard input")
     parser.add_argument("--bib", metavar="FILE", help="a .bib file with the new entry ('-': standard input)")
-    parser.add_argument("--slug", help="the note's file name, docs/papers/SLUG.md (default: from the key)")
+    parser.add_argument("--slug", help="the note's file name, docs/papers/SLUG.md (default: from the title)")
     parser.add_argument("--status", default="queued", help="queued (default), reading or read")
     parser.add_argument("--date", help="the day the paper joins the log, YYYY-MM-DD (default: today)")
     parser.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import bibtexparser
-from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
+from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors, SplitNameParts
 from bibtexparser.model import DuplicateBlockKeyBlock
 
 from tools.log import files
@@ -31,8 +31,8 @@ from tools.log import files
 REQUIRED = ("title", "year")
 ENTRY_LIMIT = 64 * 1024  # bytes of one entry, as written and with its macros expanded
 MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
-# \"o, {\o} and friends are rare in our entries; the few that matter are here.
-LATEX_ACCENTS = {r"\"o": "ö", r"\"u": "ü", r"\"a": "ä", r"\'e": "é", r"\`e": "è", r"\'a": "á", r"\c{c}": "ç", r"\&": "&"}
+# Fields that are addresses, not text: shown as written, never LaTeX-decoded.
+VERBATIM = {"url", "doi", "eprint", "code", "archiveprefix", "file"}
 
 
 class BibError(ValueError):
@@ -44,11 +44,15 @@ class BibError(ValueError):
 
 
 def plain(value: str) -> str:
-    """BibTeX field text as a reader sees it: no protecting braces, accents decoded."""
-    for tex, char in LATEX_ACCENTS.items():
-        value = value.replace(tex, char)
-    value = re.sub(r"\{\\[\"'`^~]\{?(\w)\}?\}", r"\1", value)
+    """A BibTeX value without its protecting braces, spacing made single (no decoding:
+    for addresses, and for text that the decoder already read)."""
     return re.sub(r"\s+", " ", value.replace("{", "").replace("}", "")).strip()
+
+
+def _decoder() -> LatexDecodingMiddleware:
+    # Braced groups are kept while decoding so that SeparateCoAuthors still sees a
+    # protected "{Barack and Michelle}"; plain() removes them afterwards.
+    return LatexDecodingMiddleware(allow_inplace_modification=False, keep_braced_groups=True)
 
 
 @dataclass(frozen=True)
@@ -60,20 +64,28 @@ class Paper:
     line: int  # 1-based line of the entry in the .bib file
     bibtex: str = field(repr=False)  # the entry as written, to copy
     macros: tuple[str, ...] = field(default=(), repr=False)  # fields whose value came from an @string macro
+    shown: dict[str, str] = field(default_factory=dict, repr=False)  # fields LaTeX-decoded, braces removed
+    names: tuple[str, ...] = field(default=(), repr=False)  # the authors as written ("{\\L}ukasz Kaiser")
+
+    def text(self, name: str) -> str:
+        """Field ``name`` as a reader sees it (decoded), or "" when the entry has none."""
+        if name in self.shown:
+            return self.shown[name]
+        return plain(self.fields.get(name, ""))
 
     @property
     def title(self) -> str:
-        return plain(self.fields["title"])
+        return self.text("title")
 
     @property
     def year(self) -> str:
-        return plain(self.fields["year"])
+        return self.text("year")
 
     @property
     def venue(self) -> str:
         for name in ("booktitle", "journal", "institution", "publisher", "howpublished"):
             if name in self.fields:
-                return plain(self.fields[name])
+                return self.text(name)
         if self.arxiv:
             return "arXiv preprint"
         return ""
@@ -107,12 +119,27 @@ class Paper:
 
 
 def _authors(entry) -> tuple[str, ...]:
-    names = entry.fields_dict.get("author")
+    names = entry.fields_dict.get("author") if entry is not None else None
     if names is None:
         return ()
     return tuple(
         plain(" ".join([*parts.first, *parts.von, *parts.last, *parts.jr])) for parts in names.value
     )
+
+
+def _decoded_entries(library) -> dict[str, object]:
+    """Key -> the entry LaTeX-decoded, then its authors split (a copy: ``library`` stays as written).
+    An entry the decoder cannot read is left out; its fields are then shown as written."""
+    names = [SeparateCoAuthors(allow_inplace_modification=True), SplitNameParts(allow_inplace_modification=True)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            decoded_library = _decoder().transform(library)
+            for middleware in names:
+                decoded_library = middleware.transform(decoded_library)
+        except Exception:  # pylatexenc's own failure: show the text as written
+            return {}
+    return {entry.key: entry for entry in decoded_library.entries}
 
 
 def _control(text: str, path: str) -> None:
@@ -147,7 +174,10 @@ def parse(text: str, path: str = "docs/references.bib") -> dict[str, Paper]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            library = bibtexparser.parse_string(text, append_middleware=[SeparateCoAuthors(), SplitNameParts()])
+            library = bibtexparser.parse_string(text)
+            shown = _decoded_entries(library)
+            for middleware in (SeparateCoAuthors(), SplitNameParts()):
+                library = middleware.transform(library)
     except RecursionError:
         raise BibError(f"{path}:1: cannot parse: braces nested too deeply", 1) from None
     except Exception as exc:  # bibtexparser's own failure: still one line, naming the file
@@ -183,8 +213,14 @@ def parse(text: str, path: str = "docs/references.bib") -> dict[str, Paper]:
         missing = [name for name in REQUIRED if not plain(fields.get(name, ""))]
         if missing:
             raise BibError(f"{path}:{line}: entry '{entry.key}' has no {' or '.join(missing)}", line)
-        papers[entry.key] = Paper(entry.key, entry.entry_type.lower(), fields, _authors(entry), line, raw,
-                                  tuple(entry.parser_metadata.get("ResolveStringReferences") or ()))
+        reader = shown.get(entry.key)
+        text_fields = {} if reader is None else {
+            name.lower(): plain(f.value) for name, f in reader.fields_dict.items()
+            if name.lower() not in VERBATIM and name.lower() != "author" and isinstance(f.value, str)}
+        papers[entry.key] = Paper(entry.key, entry.entry_type.lower(), fields,
+                                  _authors(reader) if reader is not None else _authors(entry), line, raw,
+                                  tuple(entry.parser_metadata.get("ResolveStringReferences") or ()),
+                                  text_fields, _authors(entry))
         folded[entry.key.lower()] = papers[entry.key]
     return papers
 

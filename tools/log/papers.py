@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tools.log.bib import BibError, Paper, parse
+from tools.log.chapters import free_path, slug_words
 from tools.log.cli import Refusal, UsageError
 from tools.log.config import BIB, PAPERS, STATUSES
 from tools.log.files import read_text, shown, write_files
@@ -27,6 +29,10 @@ NOTE_FIELDS = {"title": TEXT, "tags": NAMES, ALIASES: NAMES}
 DATES = ("added", "started", "finished")  # the day it joined the log, was started, was finished
 SLUG = re.compile(r"[a-z0-9][a-z0-9\-]*")
 DATE_FIELD = {"queued": None, "reading": "started", "read": "finished"}
+SLUG_WORDS = 5  # a slug from a title: its first five words (attention-is-all-you-need)
+# Latin letters that Unicode does not decompose into an ASCII letter and an accent.
+ASCII_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE",
+                               "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "ı": "i", "þ": "th", "ð": "d"})
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,24 @@ def slug_of(key: str) -> str:
     return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", key.lower())).strip("-")
 
 
+def ascii_text(text: str) -> str:
+    """Latin letters without their accents: 'Łukasz Gérard' -> 'Lukasz Gerard'; any other
+    character that is not ASCII (a dash, another script) is a space."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(ASCII_LETTERS))
+    return "".join(char if char.isascii() else " " for char in decomposed if not unicodedata.combining(char))
+
+
+def title_slug(title: str) -> str:
+    """A note's file name from its paper's title, as the log names notes: the short name
+    before a colon ('CLIPasso: Semantically-Aware ...' -> clipasso), else the title's first
+    five words ('Attention is All you Need' -> attention-is-all-you-need); '' when the title
+    has no Latin letters or digits."""
+    text = ascii_text(title)
+    short = re.match(r"\s*([^\s:]{2,20}):\s", text)
+    words = slug_words(short[1]) if short else []
+    return "-".join(words or slug_words(text)[:SLUG_WORDS])
+
+
 def check_slug(slug: str) -> str:
     if not SLUG.fullmatch(slug):
         raise UsageError(f"invalid slug '{slug}': use lowercase letters, digits and hyphens")
@@ -170,7 +194,7 @@ def differences(old: Paper, new: Paper) -> list[str]:
     names = []
     if old.kind != new.kind:
         names.append("entry type")
-    if old.authors != new.authors:
+    if old.names != new.names:  # as written: {\L}ukasz and Łukasz are two spellings
         names.append("author")
     for name in sorted(set(old.fields) | set(new.fields)):
         if _normal(old.fields.get(name, "")) != _normal(new.fields.get(name, "")):
@@ -203,29 +227,25 @@ def notes_for(root: Path) -> dict[str, tuple[Path, int]]:
     return found
 
 
+# What a new note holds under its title: a guide in an HTML comment, which the site does
+# not show, so that a note just queued publishes no empty headings.
+GUIDE = """\
+<!-- The site shows the paper's box under the title: authors, venue, links, the BibTeX entry.
+Write the note below this comment; a heading goes in together with the text under it, e.g.
+  ## What it says    the claim in a paragraph; the formulas that matter, in the paper's symbols
+  ## Code            a Python block runs in the tests; one titled snippets/NAME.py is exported
+  ## Questions       what is not clear yet; what to check next
+On starting or finishing the paper, set status: reading or read, with started: or finished:. -->
+"""
+
+
 def render_note(paper: Paper, status: str, added: dt.date) -> str:
+    """The note tools/new_paper writes: front matter, the title (the entry's, LaTeX decoded,
+    braces removed: tools.log.bib), and the guide."""
     fields = {"title": paper.title, "tags": [], ALIASES: [], "bib": paper.key, "status": status, "added": added}
     if DATE_FIELD[status]:
         fields[DATE_FIELD[status]] = added
-    return "\n".join([
-        front_matter_text(fields),
-        f"# {paper.title}",
-        "",
-        "<!-- The box with authors, venue, links and the BibTeX entry is added by the site. -->",
-        "",
-        "## What it says",
-        "",
-        "<!-- The claim in a paragraph; the formulas that matter, with the paper's symbols. -->",
-        "",
-        "## Code",
-        "",
-        "<!-- ```python blocks run in the tests; title=\"snippets/<name>.py\" exports one. -->",
-        "",
-        "## Questions",
-        "",
-        "<!-- What is not clear yet; what to check next. -->",
-        "",
-    ])
+    return "\n".join([front_matter_text(fields), f"# {paper.title}", "", GUIDE])
 
 
 @dataclass(frozen=True)
@@ -281,10 +301,13 @@ def plan_paper(root: Path, key: str | None = None, bib_text: str | None = None, 
             if changed:  # e.g. booktitle = iclr, with @string{iclr = ...} only in the input
                 raise Refusal(f"{bib_where}:{entry.line}: '{entry.key}' would read differently in {BIB} "
                               f"({', '.join(changed)}): write out the @string macros it uses")
-    if slug is None and not SLUG.fullmatch(slug_of(entry.key)):
-        raise UsageError(f"cannot make a file name from the key '{entry.key}'; give one with --slug")
-    slug = check_slug(slug if slug is not None else slug_of(entry.key))
-    note = root / PAPERS / f"{slug}.md"
+    if slug is None:  # from the title, else the key; -2, -3 ... after a name already taken
+        made = next((name for name in (title_slug(entry.title), slug_of(entry.key)) if SLUG.fullmatch(name)), None)
+        if made is None:
+            raise UsageError(f"cannot make a file name from the title or the key '{entry.key}'; give one with --slug")
+        note = free_path(root / PAPERS, made, set())
+    else:
+        note = root / PAPERS / f"{check_slug(slug)}.md"
     if note.exists():
         raise Refusal(f"{shown(note, root)}: already exists; not overwriting it")
     other = notes_for(root).get(entry.key)
