@@ -3,8 +3,8 @@ edit to mkdocs.yml.
 
 mkdocs.yml lists each section with its index page only (``papers/index.md``).
 This hook appends every other page in that folder (and below) that is not in
-the navigation yet, sorted by path. Pages the blog plugin keeps out of the
-navigation (weekly posts) stay out.
+the navigation yet, in title order (below). Pages the blog plugin keeps out
+of the navigation (weekly posts) stay out.
 
 A section keeps at most ``LIMIT`` pages in the sidebar, so that the
 navigation Material renders into every page stays the same size however long
@@ -12,16 +12,34 @@ the log grows (with hundreds of notes listed, each page carried all of them,
 and build time and site size grew with the square of the number of notes).
 A section with more pages lists its ``LIMIT`` most recent ones (by the front
 matter's ``finished``, ``started``, ``added`` or ``date``, then by path), and
-its index page gets a generated list of all of them, so every note stays one
-click from its section.
+its index page lists all of them, so every note stays one click from its
+section.
+
+A section's pages are in the order of their displayed titles (the front
+matter's ``title``, else the first level-1 heading, else the file's name, as
+MkDocs titles a page), case left aside: "Deep Visual-Semantic Alignments"
+before "Deeper Insights...", not last for its file name. Each section's index
+page ends with the list of all its notes, in that order: title, reading
+status, latest date (``finished``, ``started``, ``added`` or ``date``) and
+tags, made at build time from their front matter, so a new note appears
+there with no edit. (The weekly reports are listed by the blog plugin,
+newest first, and linked to each other by date.)
+
+Previous and next links (``navigation.footer``) follow the navigation as a
+reader sees it: Home, Weekly reports, Papers, its pages, Courses... The blog
+plugin links its archive and category pages into that chain after the blog's
+index ("Next: CV" on Weekly reports, "Previous: 2022" on Papers); here they
+link to each other only, and the pages the navigation lists link past them.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import posixpath
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 # MkDocs puts only this folder on sys.path while loading a hook; the
@@ -30,16 +48,20 @@ ROOT = str(Path(__file__).resolve().parents[3])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from material.plugins.blog.structure import Archive, Category, Profile, View  # noqa: E402
+from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.nav import Navigation, Section  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 
 from tools.log.cli import Refusal  # noqa: E402
-from tools.log.frontmatter import TextDates, parse_front_matter  # noqa: E402
+from tools.log.frontmatter import FrontMatter, TextDates, parse_front_matter  # noqa: E402
 
 LIMIT = 40  # pages of a section shown in the sidebar
 DATE_FIELDS = ("finished", "started", "added", "date")  # the latest a note can say, first
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 HEADING = re.compile(r"^#[ \t]+(.+?)[ \t]*#*$", re.MULTILINE)
+CODE_FENCE = re.compile(r"^[ \t]*(```+|~~~+)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)
+BLOG_VIEWS = (Archive, Category, Profile)  # the blog plugin's pages of posts (not its index)
 
 log = logging.getLogger("mkdocs.hooks.nav")
 
@@ -64,7 +86,31 @@ def fields(source: str) -> dict:
 
 def recency(source: str) -> str:
     """The note's latest date in front matter (ISO text, '' when it has none)."""
-    data = fields(source)
+    return _latest(fields(source))
+
+
+def note_title(source: str) -> str:
+    """The front matter's title, else the first level-1 heading outside code blocks
+    ('' when neither)."""
+    return _title(_front(source), source)
+
+
+def _front(source: str) -> FrontMatter | None:
+    try:
+        return parse_front_matter(source, "page", loader=TextDates, lenient=True)
+    except Refusal:
+        return None
+
+
+def _title(front: FrontMatter | None, source: str) -> str:
+    title = front.data.get("title") if front else None
+    if isinstance(title, (str, int, float)) and str(title).strip():
+        return str(title).strip()
+    heading = HEADING.search(CODE_FENCE.sub("", front.body if front else source))
+    return heading[1].strip() if heading else ""
+
+
+def _latest(data: dict) -> str:
     for name in DATE_FIELDS:
         value = data.get(name)
         if isinstance(value, str) and ISO_DAY.match(value.strip()):
@@ -72,13 +118,65 @@ def recency(source: str) -> str:
     return ""
 
 
-def note_title(source: str) -> str:
-    """The front matter's title, else the first level-1 heading ('' when neither)."""
-    title = fields(source).get("title")
-    if isinstance(title, (str, int, float)) and str(title).strip():
-        return str(title).strip()
-    heading = HEADING.search(source)
-    return heading[1].strip() if heading else ""
+def notebook_title(source: str) -> str:
+    """A notebook's first level-1 heading in a Markdown cell ('' when none)."""
+    try:
+        cells = json.loads(source).get("cells", [])
+    except (ValueError, AttributeError):
+        return ""
+    for cell in cells:
+        if isinstance(cell, dict) and cell.get("cell_type") == "markdown":
+            text = cell.get("source", "")
+            heading = HEADING.search("".join(text) if isinstance(text, list) else str(text))
+            if heading:
+                return heading[1].strip()
+    return ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a section's index says of one of its notes."""
+
+    title: str  # as the navigation shows it
+    date: str  # the latest date in its front matter (ISO), '' when none
+    status: str  # its front matter's reading status, '' when none
+    tags: tuple[str, ...]
+
+
+def entry(file) -> Entry:
+    """The page's Entry, from its source (a notebook: its first heading, nothing else)."""
+    source = file.content_string
+    if file.src_uri.endswith(".ipynb"):
+        return Entry(notebook_title(source) or default_title(file.src_uri), "", "", ())
+    front = _front(source)  # read once: YAML is most of what this hook costs
+    data = front.data if front else {}
+    status = data.get("status")
+    tags = data.get("tags")
+    tags = tuple(str(tag) for tag in tags if str(tag).strip()) if isinstance(tags, list) else ()
+    return Entry(_title(front, source) or default_title(file.src_uri), _latest(data),
+                 status if isinstance(status, str) else "", tags)
+
+
+def default_title(src_uri: str) -> str:
+    """MkDocs' title for a page that names none: its file's name, dashes as spaces."""
+    name = posixpath.splitext(posixpath.basename(src_uri))[0]
+    title = name.replace("-", " ").replace("_", " ")
+    return title.capitalize() if title.lower() == title else title
+
+
+_entries: dict[str, Entry] = {}  # src_uri -> Entry, for one build
+
+
+def entry_of(page: Page) -> Entry:
+    uri = page.file.src_uri
+    if uri not in _entries:
+        _entries[uri] = entry(page.file)
+    return _entries[uri]
+
+
+def by_title(page: Page) -> tuple[str, str]:
+    """The navigation's order: displayed title, case left aside, then path."""
+    return entry_of(page).title.casefold(), page.file.src_uri
 
 
 def fill_sections(nav: Navigation, files, limit: int = LIMIT) -> dict[str, list[Page]]:
@@ -101,22 +199,51 @@ def fill_sections(nav: Navigation, files, limit: int = LIMIT) -> dict[str, list[
             continue
         pages = [f.page for f in candidates if f.src_uri.startswith(folder + "/")]
         if len(pages) > limit:
-            pages.sort(key=lambda p: (recency(p.file.content_string), p.file.src_uri), reverse=True)
-            shown = sorted(pages[:limit], key=lambda p: p.file.src_uri)
+            pages.sort(key=lambda p: (entry_of(p).date, p.file.src_uri), reverse=True)
+            shown = sorted(pages[:limit], key=by_title)
             overflow[folder] = pages
         else:
-            shown = pages
+            shown = sorted(pages, key=by_title)
         for page in shown:
             page.parent = item
             item.children.append(page)
             changed = True
     if changed:
-        # Rebuild the page order so that previous/next links follow the nav.
-        ordered = list(_walk(nav.items))
-        for previous, page, following in zip([None, *ordered[:-1]], ordered, [*ordered[1:], None]):
-            page.previous_page, page.next_page = previous, following
-        nav.pages = ordered
+        link_in_reading_order(nav)
     return overflow
+
+
+def section_notes(nav: Navigation, files, by_hand: set[str]) -> dict[str, list[Page]]:
+    """For each section's index page (its src_uri): every page of its folder and below
+    but those in ``by_hand`` (listed in mkdocs.yml), in the navigation's order (by title)."""
+    found = {}
+    for item in nav.items:
+        folder = section_folder(item) if isinstance(item, Section) else None
+        if folder is None:
+            continue
+        pages = [f.page for f in files.documentation_pages()
+                 if f.src_uri.startswith(folder + "/") and f.page is not None and f.inclusion.is_in_nav()
+                 and f.src_uri not in by_hand and not isinstance(f.page, View)]
+        if pages:
+            found[item.children[0].file.src_uri] = sorted(pages, key=by_title)
+    return found
+
+
+def link_in_reading_order(nav: Navigation) -> None:
+    """Previous/next links in the navigation's order. The blog's archive and category
+    pages (listed after the blog's index) are left out of that chain and linked to
+    each other; a paginated listing's later pages link where its first page does."""
+    ordered = list(_walk(nav.items))
+    reading = [page for page in ordered if not isinstance(page, BLOG_VIEWS)]
+    views = [page for page in ordered if isinstance(page, BLOG_VIEWS)]
+    for chain in (reading, views):
+        for previous, page, following in zip([None, *chain[:-1]], chain, [*chain[1:], None]):
+            page.previous_page, page.next_page = previous, following
+    for view in ordered:
+        if isinstance(view, View):
+            for later in view.pages[1:]:
+                later.previous_page, later.next_page = view.previous_page, view.next_page
+    nav.pages = ordered
 
 
 def _walk(items):
@@ -127,23 +254,43 @@ def _walk(items):
             yield from _walk(item.children)
 
 
-def all_pages_list(pages: list[Page], here: str) -> str:
-    """Markdown: every page of a long section, newest first, linked from ``here``."""
-    lines = [f"## All {len(pages)} notes\n"]
+def all_pages_list(pages: list[Page], here: str, statuses: dict | None = None) -> str:
+    """Markdown: the pages of a section, in the order given, linked from ``here``,
+    each with its reading status (``statuses`` names them, as mkdocs.yml's
+    extra.status does), date and tags."""
+    noun = "notebook" if pages and all(p.file.src_uri.endswith(".ipynb") for p in pages) else "note"
+    lines = [f"## All {len(pages)} {noun}s\n" if len(pages) != 1 else f"## 1 {noun}\n"]
     for page in pages:
-        title = note_title(page.file.content_string) or posixpath.splitext(posixpath.basename(page.file.src_uri))[0]
-        when = recency(page.file.content_string)
+        note = entry_of(page)
         target = posixpath.relpath(page.file.src_uri, posixpath.dirname(here))
-        lines.append(f"- [{title}]({target})" + (f" · {when}" if when else ""))
+        title = note.title.replace("[", "\\[").replace("]", "\\]")
+        parts = [f"[{title}]({target})"]
+        if note.status:
+            parts.append(str((statuses or {}).get(note.status, note.status)))
+        if note.date:
+            parts.append(note.date)
+        if note.tags:
+            parts.append(", ".join(note.tags))
+        lines.append("- " + " · ".join(parts))
     return "\n".join(lines) + "\n"
 
 
 _overflow: dict[str, list[Page]] = {}
+_listings: dict[str, list[Page]] = {}  # a section's index page (src_uri) -> its notes
+_statuses: dict = {}
 
 
+@event_priority(-75)  # after the blog plugin (-50) has put its archive and category pages in the nav
 def on_nav(nav: Navigation, config, files) -> Navigation:
+    _entries.clear()
     _overflow.clear()
+    _listings.clear()
+    _statuses.clear()
+    _statuses.update(config.extra.get("status") or {})
+    by_hand = {page.file.src_uri for page in nav.pages}
     _overflow.update(fill_sections(nav, files))
+    link_in_reading_order(nav)  # the blog's pages moved out of the chain even when no section grew
+    _listings.update(section_notes(nav, files, by_hand))
     listed = {page.file.src_uri for page in nav.pages}
     outside = [
         f.src_uri for f in files.documentation_pages()
@@ -157,6 +304,6 @@ def on_nav(nav: Navigation, config, files) -> Navigation:
 
 def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
     src = page.file.src_uri
-    if posixpath.basename(src) == "index.md" and posixpath.dirname(src) in _overflow:
-        markdown = markdown.rstrip("\n") + "\n\n" + all_pages_list(_overflow[posixpath.dirname(src)], src)
+    if src in _listings:
+        markdown = markdown.rstrip("\n") + "\n\n" + all_pages_list(_listings[src], src, _statuses)
     return markdown
