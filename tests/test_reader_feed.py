@@ -11,12 +11,13 @@ SITE_URL = "https://example.org/log/"
 
 
 def post(day: str) -> str:
-    return f"---\ndate: {day}\n---\n\n# Weekly report of {day}\n\nWhat was read that week.\n"
+    return f"---\ndate: {day}\nauthors: [lin]\n---\n\n# Weekly report of {day}\n\nWhat was read that week.\n"
 
 
 PAGES = {
     "index.md": "# Home\n",
     "weekly/index.md": "# Weekly\n",
+    "weekly/.authors.yml": "authors:\n  lin:\n    name: Lin Wei\n    description: writes the reports\n    avatar: https://example.org/a.png\n",
     # Written in an order that is neither old-to-new nor by file name.
     "weekly/posts/b.md": post("2022-05-09"),
     "weekly/posts/a.md": post("2022-05-23"),
@@ -54,6 +55,9 @@ def test_the_weekly_feed_lists_the_newest_report_first_with_absolute_links(tmp_p
         SITE_URL + "weekly/2022/05/23/", SITE_URL + "weekly/2022/05/09/", SITE_URL + "weekly/2022/04/18/"]
     assert all(item.findtext("pubDate") for item in items)
     assert items[0].findtext("pubDate").startswith("Mon, 23 May 2022")
+    # <author> is for e-mail addresses in RSS 2.0: a name goes into Dublin Core's creator.
+    assert items[0].find("author") is None
+    assert items[0].findtext("{http://purl.org/dc/elements/1.1/}creator") == "Lin Wei"
 
 
 def test_the_notes_feed_dates_a_note_by_the_day_it_entered_the_log(tmp_path):

@@ -18,6 +18,11 @@ page's first lines of Markdown again with plain Markdown, which leaves
 relative ``.md`` links and ``[@key]`` citations that point nowhere in a feed
 reader. A page's own ``description`` front matter wins, as in the plugin.
 
+RSS 2.0's ``<author>`` holds an e-mail address; the plugin writes the
+authors' names there, so after it has written the feeds this hook turns each
+into ``<dc:creator>`` (Dublin Core, which the feed declares), as feed
+validators ask.
+
 A feed names its items by absolute address, so a build without ``site_url``
 (no ``SITE_URL`` in the environment, tools/site/hooks/site_url.py) writes no
 feed: the rss plugins are switched off and the feed links Material puts in
@@ -37,6 +42,7 @@ from mkdocs.plugins import event_priority
 
 log = logging.getLogger("mkdocs.hooks.feed")
 FEED_DATE = "papernotes_feed_date"
+_AUTHOR = re.compile(r"<author>(.*?)</author>", re.DOTALL)
 _FEED_LINK = re.compile(r'[ \t]*<link rel="alternate" type="application/rss\+xml"[^>]*>\n?')
 SUMMARY_CHARS = 280
 _PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL)
@@ -110,3 +116,16 @@ def on_page_content(page_html: str, page, **kwargs) -> str:
             rss = page.meta.get("rss") if isinstance(page.meta.get("rss"), dict) else {}
             page.meta["rss"] = {**rss, "feed_description": rss.get("feed_description") or text}
     return page_html
+
+
+@event_priority(-100)  # after the rss plugin has written its files
+def on_post_build(config, **kwargs) -> None:
+    if not _feeds["on"]:
+        return
+    for plugin in _rss_plugins(config):
+        names = plugin.config.feeds_filenames
+        for name in (names.rss_created, names.rss_updated):
+            path = Path(config.site_dir) / name
+            if path.is_file():
+                text = path.read_text(encoding="utf-8")
+                path.write_text(_AUTHOR.sub(r"<dc:creator>\1</dc:creator>", text), encoding="utf-8")
