@@ -34,7 +34,10 @@ NOTES = {
 NOTEBOOK = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# A notebook of tests\n", "\n", "Text."]}],
             "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 STATUS = {"read": "Read", "reading": "Reading now", "queued": "Queued to read"}  # mkdocs.yml's extra.status
-POSTS = {"weekly/posts/2024-01-08.md": post("2024-01-08", "CV"), "weekly/posts/2024-01-15.md": post("2024-01-15", "NLP")}
+# Eleven reports: the blog's index and its 2024 archive get a second page (ten a page).
+MONDAYS = [f"2024-01-{day:02d}" for day in (8, 15, 22, 29)] + [f"2024-02-{day:02d}" for day in (5, 12, 19, 26)] \
+    + [f"2024-03-{day:02d}" for day in (4, 11, 18)]
+POSTS = {f"weekly/posts/{day}.md": post(day, "CV" if i == 0 else "NLP") for i, day in enumerate(MONDAYS)}
 
 SECTIONS = ["papers", "courses", "tools", "notes", "notebooks"]  # those with notes here
 LINK = re.compile(r'<a href="([^"#]*)" class="md-nav__link[^"]*"')
@@ -145,3 +148,11 @@ def test_the_blogs_archive_and_category_pages_link_only_each_other(site):
     assert footer(site, views[2]) == {"prev": views[1]}
     # The reports themselves: by date, oldest first.
     assert footer(site, "weekly/2024/01/08/") == {"next": "weekly/2024/01/15/"}
+    assert footer(site, "weekly/2024/03/18/") == {"prev": "weekly/2024/03/11/"}
+
+
+def test_the_blogs_later_pages_stay_out_of_the_sidebar_and_link_as_their_first(site):
+    assert footer(site, "weekly/page/2/") == footer(site, "weekly/")
+    assert footer(site, "weekly/archive/2024/page/2/") == footer(site, "weekly/archive/2024/")
+    for url in ("weekly/", "papers/"):
+        assert not any("/page/" in link for link in sidebar(site, url, "weekly")), url

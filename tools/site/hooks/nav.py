@@ -185,9 +185,10 @@ def fill_sections(nav: Navigation, files, limit: int = LIMIT) -> dict[str, list[
     Returns, for each section folder that had more, every page of that folder
     not listed by hand (those shown first), for its index page to list."""
     listed = {page.file.src_uri for page in nav.pages}
-    candidates = [
+    candidates = [  # not the blog's listings: the blog plugin places them (pages 2, 3... in none)
         f for f in sorted(files.documentation_pages(), key=lambda f: f.src_uri)
         if f.src_uri not in listed and f.page is not None and f.inclusion.is_in_nav()
+        and not isinstance(f.page, View)
     ]
     overflow: dict[str, list[Page]] = {}
     changed = False
@@ -294,7 +295,7 @@ def on_nav(nav: Navigation, config, files) -> Navigation:
     listed = {page.file.src_uri for page in nav.pages}
     outside = [
         f.src_uri for f in files.documentation_pages()
-        if f.inclusion.is_in_nav() and f.src_uri not in listed
+        if f.inclusion.is_in_nav() and f.src_uri not in listed and not isinstance(f.page, View)
         and not any(f.src_uri.startswith(folder + "/") for folder in _overflow)
     ]
     if outside:
