@@ -148,8 +148,9 @@ def test_reading_list_groups_by_status_with_counts(papers):
     }
     text = reading_list(notes, papers, "papers/reading-list.md")
     headings = re.findall(r"^## (.*)$", text, re.MULTILINE)
-    assert headings == ["Reading (1)", "Queued (0)", "Read (1)"]
-    assert "| [MoCo](moco.md) | 2020 |  | 2022-05-09 |  | CV |" in text
+    assert headings == ["Reading (1)", "Queued (0)", "Read (1)", "Reading pace"]
+    assert "| [MoCo](moco.md) | 2020 | started 2022-05-09 | CV |" in text
+    assert "| [Adam](adam.md) | 2015 | finished 2022-04-01 |\n" in text  # no tags in the group: no Tags column
 
 
 # -- the strict build ------------------------------------------------------------

@@ -19,3 +19,13 @@ def test_bibliography_decodes_latex_in_names(site):
     assert entries and not [e for e in entries if "\\" in e or "--" in re.sub(r"<[^>]+>", "", e)]
     assert "Learning Phrase Representations using RNN Encoder\u2013Decoder" in text
     assert "Bart van Merri\u00ebnboer" in text
+
+
+def test_the_2022_05_09_report_shows_the_moco_card(site):
+    text = page(site, "weekly/2022/05/09/")
+    block = re.search(r'<div class="papernotes-cards">(.*?)</div>', text, re.DOTALL)[1]
+    items = re.findall(r'data-status="(\w+)">[^<]*</span> <a class="papernotes-card__title" href="([^"]+)">(.*?)</a>',
+                       block)
+    assert ("read", "../../../../papers/moco/",
+            "MoCo: Momentum Contrast for Unsupervised Visual Representation Learning") in items
+    assert ("read", "../../../../papers/swin-transformer-v2/", "Swin Transformer V2: Scaling Up Capacity and Resolution") in items

@@ -7,7 +7,11 @@
 - ``[@key]`` (or ``[@a; @b]``) anywhere in a page's text links to the paper's
   note, or to its bibliography entry when it has none.
 - ``<!-- papernotes:bibliography -->`` and ``<!-- papernotes:reading-list -->``
-  in a page are replaced by the generated lists.
+  in a page are replaced by the generated lists; the reading list ends with the
+  reading pace, papers finished per month, drawn here as a small inline SVG.
+- A weekly report ends with a card for each paper it discusses (a link to a
+  paper note, or a ``[@key]`` citation), in the order it first names them: the
+  title, linked to the note, and its reading status.
 
 Problems (a bad .bib file, an unknown key, a second note for one key, an
 unknown status, a bad date) are warnings naming the file and line, so that
@@ -20,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
+import posixpath
 import re
 import sys
 from pathlib import Path
@@ -35,7 +40,7 @@ from mkdocs.utils import get_relative_url
 
 from tools.log.bib import BibError, Paper, load
 from tools.log.cli import Refusal
-from tools.log.frontmatter import FrontMatter, TextDates, parse_front_matter
+from tools.log.frontmatter import MARKDOWN, FrontMatter, TextDates, parse_front_matter
 from tools.log.papers import DATES, PaperNote, paper_note
 
 log = logging.getLogger("mkdocs.hooks.papers")
@@ -144,8 +149,16 @@ def bibliography(papers: dict[str, Paper], notes: dict[str, PaperNote], here: st
     return f"{len(papers)} papers.\n\n" + "\n".join(lines) + "\n"
 
 
+def dates_cell(note: PaperNote) -> str:
+    """The dates a note's front matter gives, in reading order: "added 2022-05-02 · started 2022-05-09"."""
+    given = [f"{name} {note.dates[name].isoformat()}" for name in DATES if name in note.dates]
+    return " · ".join(given) or "no date given"
+
+
 def reading_list(notes: dict[str, PaperNote], papers: dict[str, Paper], here: str) -> str:
-    """Notes grouped by status, with counts and dates."""
+    """Notes grouped by status, with counts: each row with the dates its note gives (one
+    Dates column, so that no column stands empty for the dates a status does not have) and
+    tags when any note of the group has them; then the reading pace, papers finished per month."""
     parts = []
     for status in LIST_ORDER:
         group = [n for n in notes.values() if n.status == status]
@@ -155,20 +168,145 @@ def reading_list(notes: dict[str, PaperNote], papers: dict[str, Paper], here: st
         if not group:
             parts.append("Nothing here yet.\n")
             continue
-        parts.append("| Paper | Year | Added | Started | Finished | Tags |\n|---|---|---|---|---|---|")
+        tagged = any(note.tags for note in group)
+        parts.append("| Paper | Year | Dates |" + (" Tags |" if tagged else "")
+                     + "\n|---|---|---|" + ("---|" if tagged else ""))
         for note in group:
-            year = papers[note.key].year if note.key in papers else ""
-            cells = [f"[{title_of(note, papers)}]({relative_md(note.src_uri, here)})", year]
-            cells += [note.dates[d].isoformat() if d in note.dates else "" for d in DATES]
-            cells.append(", ".join(note.tags))
+            year = papers[note.key].year if note.key in papers else "n.d."
+            cells = [f"[{title_of(note, papers)}]({relative_md(note.src_uri, here)})", year, dates_cell(note)]
+            if tagged:
+                cells.append(", ".join(note.tags) or "none")
             parts.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         parts.append("")
+    finished = [note.dates["finished"] for note in notes.values() if note.status == "read" and "finished" in note.dates]
+    if finished:
+        parts += ["## Reading pace\n", pace_chart(finished), ""]
     return "\n".join(parts)
+
+
+def months(first: dt.date, last: dt.date) -> list[tuple[int, int]]:
+    """(year, month) from first's month to last's, every month in between included."""
+    found, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        found.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
+
+
+PACE_BAR, PACE_GAP, PACE_HEIGHT, PACE_TOP, PACE_BOTTOM = 22, 8, 80, 16, 30  # px of the pace chart
+
+
+def pace_chart(finished: list[dt.date]) -> str:
+    """Papers finished per month, as a small inline SVG drawn here (no script): one bar a
+    month from the first to the last finish, zero months included, each bar's height in
+    proportion to its count, with a <title>, a <desc> and per bar a <title> for screen
+    readers and for hovering."""
+    counts: dict[tuple[int, int], int] = {}
+    for day in finished:
+        counts[(day.year, day.month)] = counts.get((day.year, day.month), 0) + 1
+    span = months(min(finished), max(finished))
+    most = max(counts.values())
+    unit = PACE_HEIGHT / most
+    width = len(span) * (PACE_BAR + PACE_GAP) + PACE_GAP
+    height = PACE_TOP + PACE_HEIGHT + PACE_BOTTOM
+    base = PACE_TOP + PACE_HEIGHT
+    first, last = span[0], span[-1]
+    summary = (f"{len(finished)} papers finished from {dt.date(*first, 1):%B %Y} to {dt.date(*last, 1):%B %Y}; "
+               + ", ".join(f"{dt.date(y, m, 1):%b %Y} {counts.get((y, m), 0)}" for y, m in span) + ".")
+    shapes = []
+    for i, (year, month) in enumerate(span):
+        count = counts.get((year, month), 0)
+        x = PACE_GAP + i * (PACE_BAR + PACE_GAP)
+        bar = round(count * unit, 2)
+        label = f"{dt.date(year, month, 1):%B %Y}: {count} paper{'s' if count != 1 else ''} finished"
+        shapes.append(
+            f'<g class="papernotes-pace__month" data-month="{year:04d}-{month:02d}" data-count="{count}">'
+            f"<title>{label}</title>"
+            f'<rect class="papernotes-pace__bar" x="{x}" y="{round(base - bar, 2)}" width="{PACE_BAR}" height="{bar}"/>'
+            + (f'<text class="papernotes-pace__count" x="{x + PACE_BAR / 2}" y="{round(base - bar - 4, 2)}">{count}</text>'
+               if count else "")
+            + f'<text class="papernotes-pace__label" x="{x + PACE_BAR / 2}" y="{base + 13}">{dt.date(year, month, 1):%b}</text>'
+            + (f'<text class="papernotes-pace__year" x="{x + PACE_BAR / 2}" y="{base + 26}">{year}</text>'
+               if i == 0 or month == 1 else "")
+            + "</g>")
+    return (
+        '<figure class="papernotes-pace">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="papernotes-pace-title papernotes-pace-desc" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+        '<title id="papernotes-pace-title">Papers finished per month</title>'
+        f'<desc id="papernotes-pace-desc">{html.escape(summary)}</desc>'
+        f'<line class="papernotes-pace__axis" x1="0" y1="{base}" x2="{width}" y2="{base}"/>'
+        + "".join(shapes) +
+        "</svg>"
+        f"<figcaption>Papers finished per month ({len(finished)} in all), from the notes' "
+        "<code>finished</code> dates.</figcaption>"
+        "</figure>"
+    )
 
 
 def relative_md(target: str, here: str) -> str:
     """A Markdown link from page ``here`` to page ``target`` (both relative to docs/)."""
     return get_relative_url(target, here)
+
+
+def discussed(src_uri: str, markdown: str, notes: dict[str, PaperNote], papers: dict[str, Paper]) -> list[str]:
+    """The keys of the papers a page discusses, in the order it first names them: its links
+    to paper notes and its [@key] citations, read with markdown-it (so not those in code)."""
+    by_page = {note.src_uri: key for key, note in notes.items()}
+    keys: list[str] = []
+    for token in MARKDOWN.parse(markdown):
+        for child in token.children or ():
+            found = []
+            if child.type == "link_open":
+                path = str(child.attrs.get("href", "")).split("#", 1)[0].split("?", 1)[0]
+                if path.endswith(".md") and "://" not in path and not path.startswith("/"):
+                    target = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), path))
+                    found = [by_page[target]] if target in by_page else []
+            elif child.type == "text":
+                for match in CITATION.finditer(child.content):
+                    found += [k.strip()[1:] for k in match[1].split(";")]
+            keys += [key for key in found if key in papers and key not in keys and
+                     (key not in notes or notes[key].src_uri != src_uri)]
+    return keys
+
+
+def note_title(note: PaperNote, papers: dict[str, Paper]) -> str:
+    """A note's title: its front matter's, else its first heading, else its entry's."""
+    if note.title:
+        return note.title
+    body = note.front.body if note.front is not None else ""
+    tokens = MARKDOWN.parse(body)
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h1" and tokens[i + 1].content.strip():
+            return tokens[i + 1].content.strip()
+    return title_of(note, papers)
+
+
+CARDS_HEADING = "Papers in this report"
+
+
+def paper_cards(keys: list[str], notes: dict[str, PaperNote], papers: dict[str, Paper], here: str,
+                labels: dict[str, str]) -> str:
+    """Markdown: a heading and one card per paper, its title linked to its note (or to its
+    bibliography entry when it has none), its status and its authors and year."""
+    cards = []
+    for key in keys:
+        paper = papers[key]
+        note = notes.get(key)
+        if note is not None:
+            title, link = note_title(note, papers), relative_md(note.src_uri, here)
+            status, label = note.status, labels.get(note.status, note.status.capitalize())
+        else:
+            title, link = paper.title, relative_md(BIBLIOGRAPHY_PAGE, here) + f"#{key}"
+            status, label = "none", "No note yet"
+        title = title.replace("[", "\\[").replace("]", "\\]")
+        cards.append(
+            f'- <span class="papernotes-card__status papernotes-card__status--{status}" data-status="{status}">'
+            f"{html.escape(label)}</span> [{title}]({link}){{ .papernotes-card__title }} "
+            f'<span class="papernotes-card__meta">{html.escape(paper.short_authors() or "unknown authors")}, '
+            f"{html.escape(paper.year)}</span>")
+    return (f"\n\n## {CARDS_HEADING}\n\n"
+            f'<div class="papernotes-cards" markdown>\n\n' + "\n".join(cards) + "\n\n</div>\n")
 
 
 def cite(html_text: str, resolve) -> tuple[str, list[str]]:
@@ -198,6 +336,15 @@ def cite(html_text: str, resolve) -> tuple[str, list[str]]:
 _papers: dict[str, Paper] = {}
 _notes: dict[str, PaperNote] = {}
 _urls: dict[str, str] = {}  # src_uri -> url
+_posts = "weekly/posts/"  # where the weekly reports are: the blog's posts
+
+
+def on_config(config, **kwargs):
+    global _posts
+    blog = config.plugins.get("material/blog")
+    if blog is not None:
+        _posts = blog.config.blog_dir.strip("/") + "/posts/"
+    return config
 
 
 def on_files(files, config, **kwargs):
@@ -234,6 +381,11 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
     note = _notes.get(str(key)) if key is not None else None
     if note is not None and note.src_uri == src and note.key in _papers:
         markdown = insert_after_title(markdown, paper_box(_papers[note.key], note))
+    if src.startswith(_posts):
+        keys = discussed(src, markdown, _notes, _papers)
+        if keys:
+            labels = {str(k): str(v) for k, v in ((config.extra or {}).get("status") or {}).items()}
+            markdown = markdown.rstrip("\n") + paper_cards(keys, _notes, _papers, src, labels)
     return markdown
 
 
