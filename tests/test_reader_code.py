@@ -1,0 +1,142 @@
+"""Code blocks as a reader sees them, at 1280 and 390 px: every line visible without
+scrolling sideways (long lines wrap, under their own indentation plus four columns),
+no text under the copy button, and the page itself no wider than the window.
+
+A tiny log of its own (tests/reader_tiny_site.py), built with this checkout's
+mkdocs.yml, hooks and stylesheets, and measured in Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.site.browser import INSTALL_HINT, chromium, find_chromium, serve
+from tools.site.hooks.codeblocks import columns, indented
+
+from tests import reader_tiny_site
+
+LONG_FIRST = "first_line_is_long = " + " + ".join(f"value_{n}" for n in range(30))
+LONG_INDENTED = "        return " + ", ".join(f"tensor_{n}.reshape(batch, heads, -1)" for n in range(8))
+
+PAGE = f"""# Code
+
+<!--pytest.mark.skip(reason="layout only")-->
+```python
+{LONG_FIRST}
+
+
+def f(batch, heads):
+    if batch:
+{LONG_INDENTED}
+    return None
+```
+
+Short:
+
+<!--pytest.mark.skip(reason="layout only")-->
+```python
+x = 1
+```
+
+With line numbers in a column of their own, a block keeps its lines and scrolls:
+
+```text linenums="1"
+{LONG_FIRST}
+```
+"""
+
+
+def test_each_line_span_says_its_indentation():
+    line = '<span id="__span-0-3"><a id="__codelineno-0-3" href="#__codelineno-0-3"></a><span class="w">        </span>'
+    assert indented(line).startswith('<span id="__span-0-3" style="--pn-indent:8"><a ')
+    assert indented(line).endswith('<span class="w">        </span>')
+    docstring = '<span id="__span-1-2"><span class="sd">    text</span>'
+    assert 'style="--pn-indent:4"' in indented(docstring)
+    assert indented('<span id="__span-1-1"><span class="k">def</span>') == '<span id="__span-1-1"><span class="k">def</span>'
+    assert columns("\t") == 8 and columns("  \t ") == 9
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory):
+    if not find_chromium():
+        pytest.skip(f"browser tests need Chromium: {INSTALL_HINT}")
+    site = reader_tiny_site.build(tmp_path_factory.mktemp("code"), {"notes/code.md": PAGE})
+    with serve(site) as base:
+        yield base + "notes/code/"
+
+
+@pytest.fixture(scope="module")
+def browser(url):
+    with chromium("tests/test_reader_code.py") as browser:
+        yield browser
+
+
+# Per block: its code's scrollWidth and clientWidth, whether it has line numbers in a
+# table, how many text boxes of it overlap its copy button, its text; and the page's
+# scrollWidth and clientWidth.
+MEASURE = """() => {
+  const blocks = [...document.querySelectorAll('pre > code')].map(code => {
+    const buttons = [...code.parentElement.querySelectorAll('.md-code__button')].map(b => b.getBoundingClientRect());
+    let covered = 0;
+    const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const r of range.getClientRects()) for (const b of buttons)
+        if (r.width > 0 && r.right > b.left && r.left < b.right && r.bottom > b.top && r.top < b.bottom) covered++;
+    }
+    return {scroll: code.scrollWidth, client: code.clientWidth, table: !!code.closest('.highlighttable'),
+            buttons: buttons.length, covered, text: code.textContent};
+  });
+  const root = document.documentElement;
+  return {blocks, page: [root.scrollWidth, root.clientWidth]};
+}"""
+
+# The left edge of each text box of the indented long line, and the width of a column.
+WRAPPED = """() => {
+  const line = [...document.querySelectorAll('pre > code > span')].find(s => s.textContent.includes('tensor_7'));
+  const range = document.createRange();
+  range.selectNodeContents(line);
+  const starts = new Map();  // the top of each drawn line -> its leftmost text box
+  for (const r of range.getClientRects()) {
+    if (r.width === 0) continue;
+    const top = Math.round(r.top);
+    starts.set(top, Math.min(starts.get(top) ?? Infinity, r.left));
+  }
+  const lefts = [...starts.keys()].sort((a, b) => a - b).map(top => starts.get(top));
+  // A column: the four leading blanks of the line "    return None", as drawn.
+  const short = [...document.querySelectorAll('pre > code > span')].find(s => s.textContent === '    return None\\n');
+  const code = line.parentElement;
+  const left = code.getBoundingClientRect().left + parseFloat(getComputedStyle(code).paddingLeft);
+  const column = (short.querySelector('.k').getBoundingClientRect().left - left) / 4;
+  return {lefts, column, left};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_code_blocks_fit_and_the_copy_button_covers_no_text(browser, url, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector(".md-code__button", state="attached")
+        found = page.evaluate(MEASURE)
+        blocks = found["blocks"]
+        assert len(blocks) == 3
+        for block in blocks:
+            assert block["buttons"] == 1 and block["covered"] == 0, block
+        wrapped = [block for block in blocks if not block["table"]]
+        assert len(wrapped) == 2
+        for block in wrapped:
+            assert block["scroll"] <= block["client"], block
+        # The text is the code as written: wrapping is only how it is drawn.
+        assert LONG_FIRST + "\n" in wrapped[0]["text"] and LONG_INDENTED + "\n" in wrapped[0]["text"]
+        scroll, client = found["page"]
+        assert scroll <= client
+        # The long indented line goes on under its indentation (8) plus 4 columns.
+        line = page.evaluate(WRAPPED)
+        first, *rest = line["lefts"]
+        assert abs(first - line["left"]) <= 1
+        assert rest and all(abs(x - (line["left"] + 12 * line["column"])) <= 1.5 for x in rest), line
+    finally:
+        context.close()
