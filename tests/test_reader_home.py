@@ -116,3 +116,24 @@ def test_a_badge_is_short_with_its_record_on_hover_and_links_to_the_explanation(
     assert page.locator(f"[id='{anchor}']").count() == 1
     assert page.locator("h1").inner_text().startswith("Verified code")
     page.close()
+
+
+def test_the_explaining_page_gives_each_modules_record_and_what_its_tests_check(tmp_path):
+    from tools.site.hooks.verified_page import table
+
+    _snippets(tmp_path / "snippets", {"moco": {"cpu": CPU, "cuda": CUDA}, "adam": {"cpu": CPU}})
+    (tmp_path / "snippets" / "moco.py").write_text("# Generated from docs/papers/moco.md by tools/extract\nmoco = 1\n")
+    (tmp_path / "docs" / "papers").mkdir(parents=True)
+    (tmp_path / "docs" / "papers" / "moco.md").write_text("---\nbib: x\n---\n\n# MoCo\n")
+    (tmp_path / "tests" / "notes").mkdir(parents=True)
+    (tmp_path / "tests" / "notes" / "test_adam.py").write_text('"""snippets/adam.py against\ntorch.optim.Adam.\n\nMore."""\n')
+    text = table(tmp_path, "verified.md")
+    adam, moco = text.split("### ")[1:]
+    assert adam.splitlines()[0] == "`snippets/adam.py` { #module-adam }"
+    assert "- **Record**: ✓ CPU\n" in adam
+    assert "- **CPU**: 9 tests passed on AMD EPYC, torch 2.15.0, 2026-11-23" in adam and "CUDA" not in adam
+    assert "- **What the tests check** (`tests/notes/test_adam.py`): snippets/adam.py against torch.optim.Adam." in adam
+    # moco.py was changed after its record: the record no longer counts.
+    assert "- **Record**: ✗ not verified (not verified for this version)" in moco
+    assert "- **From**: [MoCo](papers/moco.md)" in moco
+    assert "- **CUDA** (an earlier version of the code): 9 tests passed on NVIDIA H100 80GB HBM3" in moco

@@ -1,18 +1,18 @@
 """The page that says what "verified" means: docs/verified.md.
 
-``<!-- papernotes:verified -->`` in a page is replaced by one row per
+``<!-- papernotes:verified -->`` in a page is replaced by a section per
 generated module of snippets/: the note it comes from, whether its record in
 snippets/verified.json is for the code as it is now, and per device the
 number of tests passed, the device's name, the torch version and the date;
 then what its tests check, the first paragraph of the docstring of
-``tests/**/test_<module>.py``. Each module's row has the anchor
+``tests/**/test_<module>.py``. Each module's heading has the anchor
 ``#module-<name>`` that the badges link to (tools/site/hooks/badges.py).
 """
 
 from __future__ import annotations
 
 import ast
-import html
+import re
 import sys
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from mkdocs.utils import get_relative_url  # noqa: E402
 
 from tools.log.snippets import code_digest  # noqa: E402
 from tools.site.hooks.badges import DEVICE_NAMES, badge, devices_of, load_records, mark  # noqa: E402
+from tools.site.hooks.papers import front_matter  # noqa: E402
 
 MARK = "<!-- papernotes:verified -->"
 
@@ -35,6 +36,17 @@ def source_of(module: Path) -> str:
             if word.startswith("docs/") and ".md" in word:
                 return word[: word.index(".md") + 3]
     return ""
+
+
+def title_of(root: Path, note: str) -> str:
+    """A note's title: its front matter's, else its first heading, else its path."""
+    path = root / note
+    if not path.is_file():
+        return note
+    text = path.read_text(encoding="utf-8")
+    meta, _ = front_matter(note.removeprefix("docs/"), text)
+    heading = re.search(r"^# (.+)$", text, re.MULTILINE)
+    return str(meta.get("title") or (heading[1].strip() if heading else note.removeprefix("docs/")))
 
 
 def what_tests_check(root: Path, name: str) -> tuple[str, str]:
@@ -49,32 +61,35 @@ def what_tests_check(root: Path, name: str) -> tuple[str, str]:
 
 
 def table(root: Path, here: str) -> str:
-    """The Markdown that replaces the marker on page ``here`` (relative to docs/)."""
+    """The Markdown that replaces the marker on page ``here`` (relative to docs/):
+    a section per module, its heading anchored ``#module-<name>``."""
     snippets = root / "snippets"
     records = load_records(snippets / "verified.json")
-    rows = ["| module | from | record | tests per device | what the tests check |", "|---|---|---|---|---|"]
+    order = list(DEVICE_NAMES)
+    parts = []
     for module in sorted(snippets.glob("*.py")):
         if module.name == "__init__.py":
             continue
         name = module.stem
         entry = records.get(name)
         details, verified = badge(entry, code_digest(module.read_text(encoding="utf-8")))
-        note = source_of(module)
-        where = f"[{note.removeprefix('docs/')}]({get_relative_url(note.removeprefix('docs/'), here)})" if note else ""
-        per_device = []
-        order = list(DEVICE_NAMES)
+        source = source_of(module)
+        note = source.removeprefix("docs/")
+        state = mark(verified, devices_of(entry)) + ("" if verified else f" ({details})")
+        lines = [f"### `snippets/{name}.py` {{ #module-{name} }}", "", f"- **Record**: {state}"]
+        if note:
+            lines.append(f"- **From**: [{title_of(root, source)}]({get_relative_url(note, here)})")
         for device, record in sorted(((entry or {}).get("devices") or {}).items(),
                                      key=lambda item: order.index(item[0]) if item[0] in order else len(order)):
             tests = record["tests_passed"]
-            per_device.append(f"{DEVICE_NAMES.get(device, device)}: {tests} test{'' if tests == 1 else 's'} on "
-                              f"{record['device_name']}, torch {record['torch'].split('+')[0]}, {record['date']}")
+            earlier = "" if verified else " (an earlier version of the code)"
+            lines.append(f"- **{DEVICE_NAMES.get(device, device)}**{earlier}: {tests} test{'' if tests == 1 else 's'} passed "
+                         f"on {record['device_name']}, torch {record['torch'].split('+')[0]}, {record['date']}")
         test_file, doc = what_tests_check(root, name)
-        checks = f"`{test_file}`: {doc}" if test_file else "no test file found"
-        state = mark(verified, devices_of(entry)) + ("" if verified else f" ({details})")
-        cells = [f'<span id="module-{html.escape(name)}"></span>`snippets/{name}.py`', where, state,
-                 "<br>".join(per_device) or "none", checks]
-        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    return '<div class="papernotes-verified-page" markdown>\n\n' + "\n".join(rows) + "\n\n</div>\n"
+        lines.append(f"- **What the tests check** (`{test_file}`): {doc}" if test_file else
+                     "- **What the tests check**: no test file found")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
 
 
 def on_page_markdown(markdown: str, page, config, **kwargs) -> str:
