@@ -73,6 +73,9 @@ def test_every_page_links_the_feed_in_its_head(tmp_path):
     head = (site / "index.html").read_text(encoding="utf-8").split("</head>")[0]
     assert '<link rel="alternate" type="application/rss+xml"' in head
     assert 'href="feed_rss_created.xml"' in head
+    assert 'title="papernotes: paper notes" href="feed_rss_notes.xml"' in head
+    deep = (site / "papers" / "new" / "index.html").read_text(encoding="utf-8").split("</head>")[0]
+    assert 'href="../../feed_rss_notes.xml"' in deep and 'href="../../feed_rss_created.xml"' in deep
 
 
 def test_a_description_is_the_first_paragraph_as_text_with_no_dead_links(tmp_path):
@@ -89,3 +92,39 @@ def test_without_a_site_url_there_is_no_feed_and_no_link_to_one(tmp_path):
     site, _ = build(tmp_path, PAGES, plugins=plugins, hooks=("feed.py",), site_url=None)
     assert not list(site.glob("feed_rss_*.xml"))
     assert "application/rss+xml" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+BLOCK_NETWORK = """
+import socket, sys
+_connect = socket.socket.connect
+def connect(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        raise OSError(f"the build tried to connect to {address}")
+    return _connect(self, address)
+socket.socket.connect = connect
+from mkdocs.__main__ import cli
+sys.argv = ["mkdocs", *sys.argv[1:]]
+cli()
+"""
+
+
+def test_the_project_builds_its_feeds_without_git_history_or_network(tmp_path):
+    """The project's own configuration, copied without .git (as a shallow or
+    archived copy has no history to read), built with every connection
+    off the machine refused."""
+    import os
+    import subprocess
+    import sys
+
+    from tools.site.build import ROOT, copy_project
+
+    project = copy_project(tmp_path / "project")
+    assert not (project / ".git").exists()
+    env = {**os.environ, "SITE_URL": SITE_URL, "OFFLINE": "false", "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run([sys.executable, "-c", BLOCK_NETWORK, "build", "--strict", "--site-dir", str(tmp_path / "out")],
+                          cwd=project, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    items = _channel(tmp_path / "out" / "feed_rss_created.xml").findall("item")
+    newest = max(p.stem for p in (ROOT / "docs" / "weekly" / "posts").glob("*.md"))
+    assert items and items[0].findtext("link") == SITE_URL + "weekly/" + newest.replace("-", "/") + "/"
+    assert not (project / ".cache").exists()

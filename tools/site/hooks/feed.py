@@ -26,7 +26,8 @@ validators ask.
 A feed names its items by absolute address, so a build without ``site_url``
 (no ``SITE_URL`` in the environment, tools/site/hooks/site_url.py) writes no
 feed: the rss plugins are switched off and the feed links Material puts in
-every page's head are left out.
+every page's head are left out. With one, every page's head links each
+feed (Material links only the first instance's files).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import tempfile
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
+from mkdocs.utils import get_relative_url
 
 log = logging.getLogger("mkdocs.hooks.feed")
 FEED_DATE = "papernotes_feed_date"
@@ -89,8 +91,19 @@ def on_config(config, **kwargs):
     return config
 
 
-def on_post_page(output: str, **kwargs) -> str:
-    return output if _feeds["on"] else _FEED_LINK.sub("", output)
+def on_post_page(output: str, page, config, **kwargs) -> str:
+    if not _feeds["on"]:
+        return _FEED_LINK.sub("", output)
+    # Material links the first feed's two files; the others' are linked here, after them.
+    links = []
+    for plugin in _rss_plugins(config)[1:]:
+        if plugin.config.enabled and plugin.config.rss_feed_enabled:
+            href = get_relative_url(plugin.config.feeds_filenames.rss_created, page.url)
+            title = htmllib.escape(plugin.config.feed_title or config.site_name)
+            links.append(f'<link rel="alternate" type="application/rss+xml" title="{title}" href="{href}">')
+    if links and "</head>" in output:
+        output = output.replace("</head>", "\n".join(links) + "\n</head>", 1)
+    return output
 
 
 def on_page_markdown(markdown: str, page, **kwargs) -> str:
