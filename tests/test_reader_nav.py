@@ -156,3 +156,25 @@ def test_the_blogs_later_pages_stay_out_of_the_sidebar_and_link_as_their_first(s
     assert footer(site, "weekly/archive/2024/page/2/") == footer(site, "weekly/archive/2024/")
     for url in ("weekly/", "papers/"):
         assert not any("/page/" in link for link in sidebar(site, url, "weekly")), url
+
+
+def test_a_notes_details_are_in_the_lighter_text_colour(site):
+    """sections.css: the title is the link; status, date and tags in Material's lighter colour."""
+    from tools.site.browser import INSTALL_HINT, chromium, find_chromium, serve
+
+    if not find_chromium():
+        pytest.skip(f"needs Chromium: {INSTALL_HINT}")
+    with serve(site) as url, chromium("tests/test_reader_nav.py") as browser:
+        page = browser.new_page()
+        page.goto(url + "papers/")
+        colours = page.evaluate("""() => {
+            const item = document.querySelector('.papernotes-notes li');
+            const probe = document.createElement('span');
+            probe.style.color = 'var(--md-default-fg-color--light)';
+            document.querySelector('.md-typeset').append(probe);
+            return [getComputedStyle(item).color, getComputedStyle(probe).color,
+                    getComputedStyle(item.querySelector('a')).color,
+                    getComputedStyle(document.querySelector('.md-typeset')).color];
+        }""")
+    item, lighter, link, text = colours
+    assert item == lighter and item != text and link != item, colours

@@ -61,6 +61,7 @@ DATE_FIELDS = ("finished", "started", "added", "date")  # the latest a note can 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 HEADING = re.compile(r"^#[ \t]+(.+?)[ \t]*#*$", re.MULTILINE)
 CODE_FENCE = re.compile(r"^[ \t]*(```+|~~~+)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)
+LIST_CLASS = "papernotes-notes"  # a section index's list of notes (docs/assets/stylesheets/sections.css)
 BLOG_VIEWS = (Archive, Category, Profile)  # the blog plugin's pages of posts (not its index)
 
 log = logging.getLogger("mkdocs.hooks.nav")
@@ -260,7 +261,8 @@ def all_pages_list(pages: list[Page], here: str, statuses: dict | None = None) -
     each with its reading status (``statuses`` names them, as mkdocs.yml's
     extra.status does), date and tags."""
     noun = "notebook" if pages and all(p.file.src_uri.endswith(".ipynb") for p in pages) else "note"
-    lines = [f"## All {len(pages)} {noun}s\n" if len(pages) != 1 else f"## 1 {noun}\n"]
+    lines = [f"## All {len(pages)} {noun}s\n" if len(pages) != 1 else f"## 1 {noun}\n",
+             f'<div class="{LIST_CLASS}" markdown>\n']  # sections.css: the details in the text's lighter colour
     for page in pages:
         note = entry_of(page)
         target = posixpath.relpath(page.file.src_uri, posixpath.dirname(here))
@@ -273,7 +275,7 @@ def all_pages_list(pages: list[Page], here: str, statuses: dict | None = None) -
         if note.tags:
             parts.append(", ".join(note.tags))
         lines.append("- " + " · ".join(parts))
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n</div>\n"
 
 
 _overflow: dict[str, list[Page]] = {}
