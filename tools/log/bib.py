@@ -24,7 +24,7 @@ from pathlib import Path
 
 import bibtexparser
 from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors, SplitNameParts
-from bibtexparser.model import DuplicateBlockKeyBlock
+from bibtexparser.model import DuplicateBlockKeyBlock, Entry, Field
 
 from tools.log import files
 
@@ -52,7 +52,7 @@ def plain(value: str) -> str:
 def _decoder() -> LatexDecodingMiddleware:
     # Braced groups are kept while decoding so that SeparateCoAuthors still sees a
     # protected "{Barack and Michelle}"; plain() removes them afterwards.
-    return LatexDecodingMiddleware(allow_inplace_modification=False, keep_braced_groups=True)
+    return LatexDecodingMiddleware(allow_inplace_modification=True, keep_braced_groups=True)
 
 
 @dataclass(frozen=True)
@@ -127,15 +127,31 @@ def _authors(entry) -> tuple[str, ...]:
     )
 
 
+# What the decoder changes: a macro, a tie, a dash, TeX quotes, math, an escaped character.
+# A value with none of them reads the same decoded (plain() removes its braces): it is not
+# given to pylatexenc, which takes about a millisecond a value.
+LATEX = re.compile(r"[\\~$%&#`']|--")
+
+
 def _decoded_entries(library) -> dict[str, object]:
-    """Key -> the entry LaTeX-decoded, then its authors split (a copy: ``library`` stays as written).
-    An entry the decoder cannot read is left out; its fields are then shown as written."""
-    names = [SeparateCoAuthors(allow_inplace_modification=True), SplitNameParts(allow_inplace_modification=True)]
+    """Key -> an entry that holds, LaTeX-decoded, those of the entry's fields (authors split)
+    that the decoder changes; ``library`` stays as written. An entry the decoder cannot read
+    is left out: its fields are then shown as written."""
+    copies = []
+    for entry in library.entries:
+        fields = [Field(f.key, f.value) for f in entry.fields
+                  if isinstance(f.value, str) and f.key.lower() not in VERBATIM and LATEX.search(f.value)]
+        if fields:
+            copies.append(Entry(entry.entry_type, entry.key, fields))
+    if not copies:
+        return {}
+    middlewares = [_decoder(), SeparateCoAuthors(allow_inplace_modification=True),
+                   SplitNameParts(allow_inplace_modification=True)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            decoded_library = _decoder().transform(library)
-            for middleware in names:
+            decoded_library = bibtexparser.Library(copies)
+            for middleware in middlewares:
                 decoded_library = middleware.transform(decoded_library)
         except Exception:  # pylatexenc's own failure: show the text as written
             return {}
@@ -218,7 +234,8 @@ def parse(text: str, path: str = "docs/references.bib") -> dict[str, Paper]:
             name.lower(): plain(f.value) for name, f in reader.fields_dict.items()
             if name.lower() not in VERBATIM and name.lower() != "author" and isinstance(f.value, str)}
         papers[entry.key] = Paper(entry.key, entry.entry_type.lower(), fields,
-                                  _authors(reader) if reader is not None else _authors(entry), line, raw,
+                                  _authors(reader if reader is not None and "author" in reader.fields_dict else entry),
+                                  line, raw,
                                   tuple(entry.parser_metadata.get("ResolveStringReferences") or ()),
                                   text_fields, _authors(entry))
         folded[entry.key.lower()] = papers[entry.key]
