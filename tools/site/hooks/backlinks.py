@@ -3,7 +3,9 @@
 A page mentions a note when its Markdown links to it (``[MoCo](../papers/moco.md)``,
 with or without an anchor) or cites the note's paper (``[@he2020moco]``, the
 note's ``bib``). At ``on_files`` the hook reads every page's source with
-markdown-it-py, so links and citations inside code are not counted, and at
+markdown-it-py, so links and citations inside code are not counted (the
+indented body of an admonition, a content tab or a footnote is read as
+Markdown: the notes fence their code), and at
 ``on_page_markdown`` it appends a "Mentioned in" list to each note that
 something mentions: weekly reports first, newest first, then the other pages
 by title. Section index pages are neither listed nor given a list (they list
@@ -48,19 +50,29 @@ def _is_index(src_uri: str) -> bool:
 def mentions(src_uri: str, source: str) -> tuple[set[str], set[str], str]:
     """(pages linked, keys cited, first heading) of one page's Markdown."""
     links, keys, heading = set(), set(), ""
-    tokens = _parser.parse(source)
-    for i, token in enumerate(tokens):
-        if token.type == "heading_open" and token.tag == "h1" and not heading:
-            heading = tokens[i + 1].content.strip()
-        for child in token.children or ():
-            if child.type == "link_open":
-                href = str(child.attrs.get("href", ""))
-                path = href.split("#", 1)[0].split("?", 1)[0]
-                if path.endswith(".md") and "://" not in path and not path.startswith("/"):
-                    links.add(posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), path)))
-            elif child.type == "text":
-                for match in CITATION.finditer(child.content):
-                    keys.update(k.strip()[1:] for k in match[1].split(";"))
+
+    def walk(text: str) -> None:
+        nonlocal heading
+        tokens = _parser.parse(text)
+        for i, token in enumerate(tokens):
+            if token.type == "heading_open" and token.tag == "h1" and not heading:
+                heading = tokens[i + 1].content.strip()
+            if token.type == "code_block":
+                # Indented text: in these notes the body of an admonition (!!! note), a
+                # content tab (=== "...") or a footnote, which CommonMark reads as code.
+                # Code itself is fenced, and a fence inside is skipped as above.
+                walk(token.content)
+            for child in token.children or ():
+                if child.type == "link_open":
+                    href = str(child.attrs.get("href", ""))
+                    path = href.split("#", 1)[0].split("?", 1)[0]
+                    if path.endswith(".md") and "://" not in path and not path.startswith("/"):
+                        links.add(posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), path)))
+                elif child.type == "text":
+                    for match in CITATION.finditer(child.content):
+                        keys.update(k.strip()[1:] for k in match[1].split(";"))
+
+    walk(source)
     return links, keys, heading
 
 
