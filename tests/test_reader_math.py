@@ -62,6 +62,7 @@ PAGE = """# Formulas
 
 <span id="interval">$[-1, 1]$</span> <span id="difference">$a - b$</span>
 <span id="prime">$\\theta'$</span> <span id="inline-sum">$\\sum_{i=1}^n x_i$</span>
+<span id="big">$\\Big\\| x \\Big\\|$</span> <span id="plain">$\\| x \\|$</span>
 
 <div id="sum" markdown>
 
@@ -74,7 +75,7 @@ $$
 <div id="paren" markdown>
 
 $$
-\\left( \\frac{a}{b} \\right) + \\left\\| \\frac{a}{b} \\right\\|
+\\left( \\frac{a}{b} \\right) + \\left\\| \\frac{a}{b} \\right\\| + \\left| \\frac{a}{b} \\right|
 $$
 
 </div>
@@ -136,12 +137,13 @@ def test_formulas_are_set_in_the_shipped_math_font(browser, sites, online, where
     context, page = open_page(browser, url)
     try:
         families = page.evaluate("[...document.querySelectorAll('math')].map(m => getComputedStyle(m).fontFamily)")
-        assert len(families) == 7
+        assert len(families) == 9
         assert all(family.startswith('"Papernotes STIX Math"') for family in families), families
-        faces = page.evaluate("[...document.fonts].filter(f => f.family.includes('STIX')).map(f => f.status)")
-        assert faces == ["loaded"]
+        faces = page.evaluate("Object.fromEntries([...document.fonts].map(f => [f.family, f.status]))")
+        assert faces["Papernotes STIX Math"] == faces["Papernotes Termes Math"] == "loaded", faces
         # Drawn with the shipped file (a web font), not a system serif such as Liberation Serif.
-        assert used_fonts(context, page, "math mi, math mo, math mn") == {"STIX Math"}
+        assert used_fonts(context, page, "math mi, math mo:not(.pn-bar), math mn") == {"STIX Math"}
+        assert used_fonts(context, page, "math mo.pn-bar") == {"TeX Gyre Termes Math"}
     finally:
         context.close()
 
@@ -180,11 +182,14 @@ def test_the_math_font_sizes_delimiters_and_sums(browser, online):
     context, page = open_page(browser, online)
     try:
         fraction = boxes(page, "#paren mfrac")[0]
-        paren = boxes(page, "#paren mrow > mo[fence]")[0]
+        paren, _, bar, _, line, _ = boxes(page, "#paren mrow > mo[fence]")
         assert paren["text"] == "(" and paren["height"] >= fraction["height"]
-        # Not checked: \left\| ... \right\| does not stretch in Chromium. STIX Math builds
-        # U+2016 (and |) only as an assembly of the glyph with itself, which Chromium 150
-        # leaves at its natural size; ( and { have size variants and stretch.
+        # STIX Math grows no | or ‖ in Chromium (17 px beside a 31 px fraction); they are
+        # set in TeX Gyre Termes Math.
+        assert bar["text"] == "‖" and bar["height"] >= fraction["height"]
+        assert line["text"] == "|" and line["height"] >= fraction["height"]
+        big, plain = boxes(page, "#big mo")[0], boxes(page, "#plain mo")[0]
+        assert big["text"] == plain["text"] == "‖" and big["height"] > 1.4 * plain["height"]
         table, = boxes(page, "#cases mtable")
         brace = boxes(page, "#cases mo[fence]")[0]
         assert brace["text"] == "{" and brace["height"] >= 0.9 * table["height"]

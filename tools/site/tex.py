@@ -317,3 +317,21 @@ def primes(math) -> None:
                 replacement.extend([primed, child[1]])
             parent.remove(child)
             parent.insert(index, replacement)
+
+
+# STIX Math builds | and ‖ taller only from an assembly whose extender cannot join
+# another (its end connector is 0) and has no larger variants, so Chromium leaves
+# \left\| \frac{a}{b} \right\| and \Big| at the glyph's own size. These bars are set
+# in TeX Gyre Termes Math, which has both (papernotes.css: mo.pn-bar).
+_GROWING_BARS = frozenset("|\u2016\u2223\u2225")
+
+
+def growing_bars(math) -> None:
+    """Mark each bar that is to grow (``stretchy="true"``, from \\left and \\right,
+    or sized, ``minsize``, from \\big and the like) with ``class="pn-bar"``."""
+    for element in math.iter("mo"):
+        text = html.unescape(element.text or "").strip()
+        if DELIMITERS.get(text, text) not in _GROWING_BARS:  # \Big\| is still \| here
+            continue
+        if element.get("stretchy") == "true" or element.get("minsize"):
+            element.set("class", "pn-bar")
