@@ -49,6 +49,14 @@ def test_a_sign_with_no_operand_before_it_is_unary():
     assert 'form="prefix">&#x0002B;</mo>' in mathml("[+1]")
 
 
+def test_accents_are_accents():
+    assert '<mover accent="true"><mrow><mi>x</mi></mrow><mo stretchy="false">\u02c6</mo></mover>' in mathml("\\hat{x}")
+    assert '<mover accent="true"><mrow><mi>x</mi><mi>y</mi></mrow><mo>\u0302</mo></mover>' in mathml("\\widehat{xy}")
+    for tex in ("\\bar{x}", "\\dot{x}", "\\ddot{x}", "\\check{x}"):
+        assert '<mover accent="true">' in mathml(tex), tex
+    assert "<mover><mrow><mi>x</mi></mrow><mo" in mathml("\\overbrace{x}")  # not an accent: stays
+
+
 def test_a_prime_follows_its_base_at_its_size():
     assert "<mrow><mi>&#x003B8;</mi><mo>\u2032</mo></mrow>" in mathml("\\theta'")
     assert "<mrow><mi>f</mi><mo>\u2033</mo></mrow>" in mathml("f''(x)")
@@ -63,6 +71,7 @@ PAGE = """# Formulas
 <span id="interval">$[-1, 1]$</span> <span id="difference">$a - b$</span>
 <span id="prime">$\\theta'$</span> <span id="inline-sum">$\\sum_{i=1}^n x_i$</span>
 <span id="big">$\\Big\\| x \\Big\\|$</span> <span id="plain">$\\| x \\|$</span>
+<span id="accents">$\\hat{x} \\bar{x} \\dot{x} \\hat{\\theta} \\widehat{xy}$</span>
 
 <div id="sum" markdown>
 
@@ -137,7 +146,7 @@ def test_formulas_are_set_in_the_shipped_math_font(browser, sites, online, where
     context, page = open_page(browser, url)
     try:
         families = page.evaluate("[...document.querySelectorAll('math')].map(m => getComputedStyle(m).fontFamily)")
-        assert len(families) == 9
+        assert len(families) == 10
         assert all(family.startswith('"Papernotes STIX Math"') for family in families), families
         faces = page.evaluate("Object.fromEntries([...document.fonts].map(f => [f.family, f.status]))")
         assert faces["Papernotes STIX Math"] == faces["Papernotes Termes Math"] == "loaded", faces
@@ -196,5 +205,26 @@ def test_the_math_font_sizes_delimiters_and_sums(browser, online):
         display, = [b for b in boxes(page, "#sum mo") if b["text"] == "\u2211"]
         inline, = [b for b in boxes(page, "#inline-sum mo") if b["text"] == "\u2211"]
         assert display["height"] > 1.3 * inline["height"]
+    finally:
+        context.close()
+
+
+def test_accents_sit_on_their_letter(browser, online):
+    """\\hat's ASCII caret stood a quarter of an em too high, and \\bar's and \\dot's
+    marks a gap above their letter (the 16 px page: a mover of 29 px over a 15 px x
+    where it is 23 px now, at 32 px a font)."""
+    context, page = open_page(browser, online)
+    try:
+        found = page.evaluate(
+            "[...document.querySelectorAll('#accents mover')].map(m => { const [base, mark] = m.children;"
+            " const b = base.getBoundingClientRect(), a = mark.getBoundingClientRect(), all = m.getBoundingClientRect();"
+            " return {mark: mark.textContent, gap: b.top - a.bottom, height: all.height, base: b.height,"
+            " centre: (a.left + a.right - b.left - b.right) / 2, width: b.width} })")
+        assert [f["mark"] for f in found] == ["\u02c6", "\u00af", "\u02d9", "\u02c6", "\u0302"]
+        for accent in found:
+            assert accent["gap"] <= 0.5, accent
+            assert abs(accent["centre"]) <= 0.1 * accent["width"], accent
+        for accent in found[:3]:  # on an x
+            assert accent["height"] < 1.7 * accent["base"], accent
     finally:
         context.close()

@@ -335,3 +335,31 @@ def growing_bars(math) -> None:
             continue
         if element.get("stretchy") == "true" or element.get("minsize"):
             element.set("class", "pn-bar")
+
+
+# Accents. The converter writes \hat and \widehat with an ASCII ^ (a caret, which
+# the math font sets high above the letter, and \widehat's does not widen), and
+# \bar, \dot, \ddot, \breve, \check, \acute, \grave, \mathring without accent="true",
+# so that MathML Core leaves a gap under them as under a limit.
+_CARET = "^"
+_SPACING_ACCENTS = frozenset("\u00af\u02d9\u00a8\u02d8\u02c7\u00b4`\u02da")
+
+
+def accents(math) -> None:
+    """Set the converter's accents as accents: \\hat's caret as U+02C6 at its own
+    width, \\widehat's as U+0302, which the font widens to its base, and the
+    others' ``<mover>`` marked ``accent="true"``."""
+    for mover in math.iter("mover"):
+        if len(mover) != 2 or mover[1].tag != "mo":
+            continue
+        mark = mover[1]
+        text = html.unescape(mark.text or "").strip()
+        if text == _CARET:
+            if mover.get("accent") == "true":  # \hat; \widehat has no accent attribute
+                mark.text = "\u02c6"
+                mark.set("stretchy", "false")
+            else:
+                mark.text = "\u0302"
+            mover.set("accent", "true")
+        elif text in _SPACING_ACCENTS:
+            mover.set("accent", "true")

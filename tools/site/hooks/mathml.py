@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from latex2mathml.converter import Converter, convert_to_element
 
-from tools.site.tex import growing_bars, mistake, prepare, primes, sized_delimiters, unary_signs
+from tools.site.tex import accents, growing_bars, mistake, prepare, primes, sized_delimiters, unary_signs
 
 log = logging.getLogger("mkdocs.hooks.mathml")
 
@@ -70,6 +70,7 @@ def to_mathml(tex: str, display: bool) -> tuple[str | None, str | None]:
         primes(tree)
         unary_signs(tree)
         growing_bars(tree)
+        accents(tree)
         mathml = sized_delimiters(Converter._convert(tree))  # latex2mathml's own serialisation
     except Exception as exc:  # latex2mathml raises many types; all mean "cannot parse"
         return None, f"cannot parse ({type(exc).__name__})"
