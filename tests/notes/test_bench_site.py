@@ -92,7 +92,7 @@ def test_long_sections_show_the_newest_and_list_all_on_their_index():
     assert [p.file.src_uri for p in section.children] == ["papers/index.md", "papers/n3.md", "papers/n4.md"]
     assert [p.file.src_uri for p in overflow["papers"]] == [f"papers/n{i}.md" for i in (4, 3, 2, 1, 0)]
     listing = nav.all_pages_list(overflow["papers"], "papers/index.md")
-    assert listing.startswith("## All 5 notes\n")
+    assert listing.startswith("## All 5 notes")
     assert "- [Note 4](n4.md) · 2024-01-05" in listing and "- [Note 0](n0.md)" in listing
 
 

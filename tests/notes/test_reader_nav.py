@@ -24,7 +24,7 @@ def page(site, url: str) -> str:
 def listed(site, folder: str) -> list[str]:
     """The notes the section's index lists under its "All N notes" heading (their folder URLs)."""
     text = page(site, folder + "/")
-    heading = re.search(r'<h2 id="all-\d+-notes">', text)
+    heading = re.search(r'<h2 [^>]*id="all-\d+-notes">', text)
     assert heading, f"{folder}/: no list of its notes"
     block = text[heading.end():text.index("</ul>", heading.end())]
     return re.findall(r'<li><a href="([^"]+)">', block)
