@@ -151,14 +151,6 @@ def test_each_room_imports_only_the_rooms_below_it():
     assert not wrong, "\n".join(wrong)
 
 
-def test_tools_has_the_rooms_the_readme_names():
-    rooms = {path.name for path in (ROOT / "tools").iterdir() if path.is_dir() and path.name != "__pycache__"}
-    assert rooms == {"log", "site", "bench", "figures"}
-    layout = (ROOT / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1].split("\n## ", 1)[0]
-    for name in sorted(rooms):
-        assert f"{name}/" in layout, f"README's Layout does not describe tools/{name}/"
-
-
 def test_nothing_private_of_mkdocs_or_material_is_imported():
     found = [line for path in sorted((ROOT / "tools").rglob("*.py")) for line in private_imports(path)]
     assert not found, "\n".join(found)

@@ -346,13 +346,13 @@ anything else worth keeping.
 """
 
 SOFTMAX_NOTE = """---
-title: Softmax 回归
+title: Softmax regression
 tags:
   - PyTorch
-aliases: [softmax regression, cross-entropy loss]
+aliases: [softmax 回归, 交叉熵损失]
 ---
 
-# Softmax 回归
+# Softmax regression
 
 Softmax 把 $K$ 个实数（logits）$o_1, \\dots, o_K$ 变成一个概率分布：
 
