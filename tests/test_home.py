@@ -56,9 +56,3 @@ def test_verification_checks_each_module_against_its_current_hash(tmp_path):
     assert "| weekly reports | 2 |" in text and "| paper notes | 2 |" in text
     assert "| verified for their current version | 1 of 2 |" in text
     assert "competition notes" not in text  # empty sections are not listed
-
-
-def test_home_page_on_the_site_lists_reports_and_verification(site):
-    home = (site.path / "index.html").read_text(encoding="utf-8")
-    assert "Latest weekly reports" in home and 'href="weekly/2022/05/09/"' in home
-    assert "snippets/moco.py" in home
