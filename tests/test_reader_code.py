@@ -7,10 +7,12 @@ mkdocs.yml, hooks and stylesheets, and measured in Chromium."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tools.site.browser import INSTALL_HINT, chromium, find_chromium, serve
-from tools.site.hooks.codeblocks import columns, indented
+from tools.site.hooks.codeblocks import columns, indented, notebook_lines
 
 from tests import reader_tiny_site
 
@@ -45,6 +47,20 @@ With line numbers in a column of their own, a block keeps its lines and scrolls:
 """
 
 
+# A notebook of one code cell, with a long indented line and its stored output.
+NOTEBOOK = json.dumps({
+    "nbformat": 4, "nbformat_minor": 5,
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                 "language_info": {"name": "python"}},
+    "cells": [
+        {"cell_type": "markdown", "id": "a", "metadata": {}, "source": ["# A notebook\n"]},
+        {"cell_type": "code", "id": "b", "metadata": {}, "execution_count": 1,
+         "source": [LONG_FIRST + "\n", "def f(batch, heads):\n", "    if batch:\n", LONG_INDENTED + "\n"],
+         "outputs": [{"output_type": "stream", "name": "stdout", "text": [LONG_FIRST + "\n"]}]},
+    ],
+})
+
+
 def test_each_line_span_says_its_indentation():
     line = '<span id="__span-0-3"><a id="__codelineno-0-3" href="#__codelineno-0-3"></a><span class="w">        </span>'
     assert indented(line).startswith('<span id="__span-0-3" style="--pn-indent:8"><a ')
@@ -55,11 +71,21 @@ def test_each_line_span_says_its_indentation():
     assert columns("\t") == 8 and columns("  \t ") == 9
 
 
+def test_a_notebook_cells_lines_are_spans_and_its_text_is_kept():
+    cell = ('<div class="highlight-ipynb hl-python"><pre><span></span><span class="s">"""a\n    b"""</span>\n'
+            '    <span class="k">pass</span>\n</pre></div>')
+    assert notebook_lines(cell) == (
+        '<div class="highlight-ipynb hl-python"><pre><span class="pn-line"><span></span><span class="s">"""a</span>\n'
+        '</span><span class="pn-line" style="--pn-indent:4"><span class="s">    b"""</span>\n</span>'
+        '<span class="pn-line" style="--pn-indent:4">    <span class="k">pass</span>\n</span></pre></div>')
+
+
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
     if not find_chromium():
         pytest.skip(f"browser tests need Chromium: {INSTALL_HINT}")
-    site = reader_tiny_site.build(tmp_path_factory.mktemp("code"), {"notes/code.md": PAGE})
+    site = reader_tiny_site.build(tmp_path_factory.mktemp("code"), {"notes/code.md": PAGE,
+                                                                    "notebooks/long.ipynb": NOTEBOOK})
     with serve(site) as base:
         yield base + "notes/code/"
 
@@ -138,5 +164,55 @@ def test_code_blocks_fit_and_the_copy_button_covers_no_text(browser, url, width)
         first, *rest = line["lefts"]
         assert abs(first - line["left"]) <= 1
         assert rest and all(abs(x - (line["left"] + 12 * line["column"])) <= 1.5 for x in rest), line
+    finally:
+        context.close()
+
+
+# Per <pre> of a notebook: its scrollWidth and clientWidth; the page's; for the long
+# indented line of the code cell, where its drawn lines start (as WRAPPED does); and
+# how many text boxes of the code cell its copy button covers.
+NOTEBOOK_MEASURE = """() => {
+  const pres = [...document.querySelectorAll('.jupyter-wrapper pre')].map(p => [p.scrollWidth, p.clientWidth]);
+  const line = [...document.querySelectorAll('.highlight-ipynb pre > .pn-line')].find(s => s.textContent.includes('tensor_7'));
+  const range = document.createRange();
+  range.selectNodeContents(line);
+  const starts = new Map();
+  for (const r of range.getClientRects()) {
+    if (r.width === 0) continue;
+    const top = Math.round(r.top);
+    starts.set(top, Math.min(starts.get(top) ?? Infinity, r.left));
+  }
+  const lefts = [...starts.keys()].sort((a, b) => a - b).map(top => starts.get(top));
+  // Text boxes of the code cell under mkdocs-jupyter's copy button.
+  const pre = line.parentElement;
+  const button = pre.parentElement.parentElement.querySelector('clipboard-copy').getBoundingClientRect();
+  let covered = 0;
+  const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim()) continue;
+    const text = document.createRange();
+    text.selectNodeContents(node);
+    for (const r of text.getClientRects())
+      if (r.width > 0 && r.right > button.left && r.left < button.right && r.bottom > button.top && r.top < button.bottom) covered++;
+  }
+  const root = document.documentElement;
+  return {pres, lefts, covered, page: [root.scrollWidth, root.clientWidth]};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_notebook_cells_fit(browser, url, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(url.replace("notes/code/", "notebooks/long/"))
+        found = page.evaluate(NOTEBOOK_MEASURE)
+        assert len(found["pres"]) == 2  # the code cell and its output
+        assert all(scroll <= client for scroll, client in found["pres"]), found
+        scroll, client = found["page"]
+        assert scroll <= client
+        first, *rest = found["lefts"]
+        assert rest and all(x > first for x in rest), found  # wrapped lines go on indented
+        assert found["covered"] == 0
     finally:
         context.close()
