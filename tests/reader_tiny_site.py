@@ -45,7 +45,9 @@ def make(project: Path, pages: dict[str, str]) -> Path:
     shutil.copytree(ROOT / "tools", project / "tools", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "docs/assets", project / "docs/assets")
     (project / "docs/weekly/posts").mkdir(parents=True)
-    shutil.copy(ROOT / "docs/weekly/.authors.yml", project / "docs/weekly/.authors.yml")
+    authors = ROOT / "docs/weekly/.authors.yml"
+    if authors.is_file():
+        shutil.copy(authors, project / "docs/weekly/.authors.yml")
     (project / "docs/references.bib").write_text("", encoding="utf-8")
     skeleton = {path: f"# {Path(path).stem}\n\nA page.\n" for path in _nav_pages(yaml.load(config, Loader=_Lenient)["nav"])}
     skeleton["tags.md"] = "# Tags\n\n<!-- material/tags -->\n"
