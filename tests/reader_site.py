@@ -6,6 +6,7 @@ notes may be relied on to have."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,9 +25,33 @@ BIB = """\
 """
 
 
-def nav_pages(config: Path = ROOT / "mkdocs.yml") -> list[tuple[str, str]]:
-    """(title, path under docs/) of every page mkdocs.yml's nav names, in nav order."""
-    nav = yaml.load(config.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)["nav"]
+NAV = """nav:
+  - Home: index.md
+  - Weekly:
+      - weekly/index.md
+  - Papers:
+      - papers/index.md
+      - Reading list: papers/reading-list.md
+      - Bibliography: papers/bibliography.md
+  - Courses:
+      - courses/index.md
+  - Competitions:
+      - competitions/index.md
+  - Tools:
+      - tools/index.md
+  - Notes:
+      - notes/index.md
+  - Notebooks:
+      - notebooks/index.md
+  - Tags: tags.md
+"""
+
+
+def nav_pages(config: Path | None = None) -> list[tuple[str, str]]:
+    """(title, path under docs/) of every page a config's nav names (the small log's NAV
+    when none is given), in nav order."""
+    text = NAV if config is None else config.read_text(encoding="utf-8")
+    nav = yaml.load(text, Loader=yaml.BaseLoader)["nav"]
     found: list[tuple[str, str]] = []
 
     def walk(items, section: str) -> None:
@@ -48,12 +73,16 @@ def make_log(project: Path, pages: dict[str, str], bib: str = BIB) -> Path:
     """The log at ``project``: a page for each nav entry, docs/references.bib = ``bib``,
     and ``pages`` (path under docs/ -> text), which may replace the nav's pages."""
     project.mkdir(parents=True)
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    # The sections these tests use, whichever a log's own nav has (a new log has fewer).
+    (project / "mkdocs.yml").write_text(config[:re.search(r"^nav:\s*$", config, re.M).start()] + NAV,
+                                        encoding="utf-8")
     shutil.copytree(ROOT / "tools", project / "tools", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "docs/assets", project / "docs/assets")
     (project / "docs/weekly/posts").mkdir(parents=True)
     shutil.copy(ROOT / "docs/weekly/.authors.yml", project / "docs/weekly/.authors.yml")
-    skeleton = {path: f"# {title or 'A log'}\n\nA page of a small log.\n" for title, path in nav_pages()}
+    skeleton = {path: f"# {title or 'A log'}\n\nA page of a small log.\n"
+                for title, path in nav_pages()}
     for name, text in {**skeleton, **pages}.items():
         path = project / "docs" / name
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1184,7 +1184,7 @@ def test_ctrl_c_while_the_names_are_given_waits_for_them(tmp_path: Path, capsys,
     monkeypatch.setattr("os.link", link_then_ctrl_c)
     assert new_paper.main(["-"], today=TODAY, root=root, stdin=io.StringIO(VIT)) == 0
     assert capsys.readouterr() == ("added 'dosovitskiy2021vit' to docs/references.bib\n"
-                                   "docs/papers/dosovitskiy2021vit.md\n", "")
+                                   "docs/papers/an-image-is-worth-16x16.md\n", "")
     assert "dosovitskiy2021vit" in bib.load(root / BIB)
     assert not [p for p in root.rglob("*.tmp")]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
