@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.reader_sites import build
+from tests.small_log import build, make_bare_log
 from tools.site.hooks.backlinks import collect, mentions
 
 PAGES = {
@@ -32,8 +32,9 @@ def test_links_and_citations_outside_code_count_once_each():
 
 
 def test_a_note_shows_what_mentions_it_with_links_that_resolve(tmp_path):
-    site, _ = build(tmp_path, PAGES, plugins=[], hooks=("backlinks.py",),
-                    extensions=["admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.superfences"])
+    project = make_bare_log(tmp_path, PAGES, plugins=[], hooks=("backlinks.py",),
+                            extensions=["admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.superfences"])
+    site = build(project, tmp_path / "site")
     page = (site / "papers" / "a" / "index.html").read_text(encoding="utf-8")
     box = re.search(r'<div class="papernotes-backlinks">(.*?)</div>', page, re.DOTALL)
     assert box, "no Mentioned in list on the note"

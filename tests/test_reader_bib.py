@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.tiny_log import build_log
+from tests.small_log import build, make_log
 from tools.log.bib import parse
 from tools.log.papers import differences
 
@@ -20,7 +20,7 @@ BIB = r"""@inproceedings{kaiser2020codes,
 
 
 def test_bibliography_shows_decoded_names_and_dashes(tmp_path):
-    site = build_log(tmp_path, BIB, {})
+    site = build(make_log(tmp_path / "log", {}, bib=BIB), tmp_path / "site")
     page = (site / "papers/bibliography/index.html").read_text(encoding="utf-8")
     item = re.search(r'<li><span id="kaiser2020codes"></span>(.*?)</li>', page, re.DOTALL)[1]
     text = re.sub(r"<[^>]+>", "", item)

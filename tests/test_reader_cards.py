@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.tiny_log import build_log
+from tests.small_log import build, make_log
 
 BIB = """@misc{doe2021alpha, author={Doe, Jane and Roe, Richard}, title={Alpha Networks}, year={2021}}
 
@@ -32,7 +32,8 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    return build_log(tmp_path_factory.mktemp("cards"), BIB, PAGES)
+    work = tmp_path_factory.mktemp("cards")
+    return build(make_log(work / "log", PAGES, bib=BIB), work / "site")
 
 
 def cards(site, url: str) -> list[dict[str, str]]:

@@ -2,11 +2,12 @@
 scrolling sideways (long lines wrap, under their own indentation plus four columns),
 no text under the copy button, and the page itself no wider than the window.
 
-A tiny log of its own (tests/reader_tiny_site.py), built with this checkout's
+A small log of its own (tests/small_log.py), built with this checkout's
 mkdocs.yml, hooks and stylesheets, and measured in Chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from tools.site.browser import INSTALL_HINT, chromium, find_chromium, serve
 from tools.site.hooks.codeblocks import columns, indented, notebook_lines
 
-from tests import reader_tiny_site
+from tests.small_log import build, make_log
 
 LONG_FIRST = "first_line_is_long = " + " + ".join(f"value_{n}" for n in range(30))
 LONG_INDENTED = "        return " + ", ".join(f"tensor_{n}.reshape(batch, heads, -1)" for n in range(8))
@@ -84,8 +85,8 @@ def test_a_notebook_cells_lines_are_spans_and_its_text_is_kept():
 def url(tmp_path_factory):
     if not find_chromium():
         pytest.skip(f"browser tests need Chromium: {INSTALL_HINT}")
-    site = reader_tiny_site.build(tmp_path_factory.mktemp("code"), {"notes/code.md": PAGE,
-                                                                    "notebooks/long.ipynb": NOTEBOOK})
+    work = tmp_path_factory.mktemp("code")
+    site = build(make_log(work / "log", {"notes/code.md": PAGE, "notebooks/long.ipynb": NOTEBOOK}), work / "site")
     with serve(site) as base:
         yield base + "notes/code/"
 
@@ -139,12 +140,21 @@ WRAPPED = """() => {
 }"""
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_code_blocks_fit_and_the_copy_button_covers_no_text(browser, url, width):
+@contextlib.contextmanager
+def window(browser, url: str, width: int):
+    """A page at ``url`` in a window ``width`` px wide, closed afterwards."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     try:
         page = context.new_page()
         page.goto(url)
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_code_blocks_fit_and_the_copy_button_covers_no_text(browser, url, width):
+    with window(browser, url, width) as page:
         page.wait_for_selector(".md-code__button", state="attached")
         found = page.evaluate(MEASURE)
         blocks = found["blocks"]
@@ -164,8 +174,6 @@ def test_code_blocks_fit_and_the_copy_button_covers_no_text(browser, url, width)
         first, *rest = line["lefts"]
         assert abs(first - line["left"]) <= 1
         assert rest and all(abs(x - (line["left"] + 12 * line["column"])) <= 1.5 for x in rest), line
-    finally:
-        context.close()
 
 
 # Per <pre> of a notebook: its scrollWidth and clientWidth; the page's; for the long
@@ -202,10 +210,7 @@ NOTEBOOK_MEASURE = """() => {
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_notebook_cells_fit(browser, url, width):
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    try:
-        page = context.new_page()
-        page.goto(url.replace("notes/code/", "notebooks/long/"))
+    with window(browser, url.replace("notes/code/", "notebooks/long/"), width) as page:
         found = page.evaluate(NOTEBOOK_MEASURE)
         assert len(found["pres"]) == 2  # the code cell and its output
         assert all(scroll <= client for scroll, client in found["pres"]), found
@@ -214,5 +219,3 @@ def test_notebook_cells_fit(browser, url, width):
         first, *rest = found["lefts"]
         assert rest and all(x > first for x in rest), found  # wrapped lines go on indented
         assert found["covered"] == 0
-    finally:
-        context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from tests.reader_sites import build, project_plugins
+from tests.small_log import build, make_bare_log, project_plugins
 
 SITE_URL = "https://example.org/log/"
 
@@ -31,7 +31,8 @@ PAGES = {
 def _site(tmp_path):
     plugins = [{"blog": {"blog_dir": "weekly", "post_url_format": "{date}"}}, *project_plugins("rss")]
     assert len(plugins) == 3, "mkdocs.yml has the two rss feeds"
-    site, _ = build(tmp_path, PAGES, plugins=plugins, hooks=("feed.py",), site_url=SITE_URL)
+    project = make_bare_log(tmp_path, PAGES, plugins=plugins, hooks=("feed.py",), site_url=SITE_URL)
+    site = build(project, tmp_path / "site")
     assert not (tmp_path / ".cache").exists(), "the rss plugin's cache went into the project folder"
     return site
 
@@ -82,14 +83,16 @@ def test_a_description_is_the_first_paragraph_as_text_with_no_dead_links(tmp_pat
     pages = {**PAGES, "weekly/posts/a.md": post("2022-05-23").replace(
         "What was read that week.", "Read [the new note](../../papers/new.md) and $x^2$ [@key] &amp; more.")}
     plugins = [{"blog": {"blog_dir": "weekly", "post_url_format": "{date}"}}, *project_plugins("rss")]
-    site, _ = build(tmp_path, pages, plugins=plugins, hooks=("feed.py",), site_url=SITE_URL)
+    project = make_bare_log(tmp_path, pages, plugins=plugins, hooks=("feed.py",), site_url=SITE_URL)
+    site = build(project, tmp_path / "site")
     first = _channel(site / "feed_rss_created.xml").find("item")
     assert first.findtext("description") == "Read the new note and $x^2$ [@key] & more."
 
 
 def test_without_a_site_url_there_is_no_feed_and_no_link_to_one(tmp_path):
     plugins = [{"blog": {"blog_dir": "weekly", "post_url_format": "{date}"}}, *project_plugins("rss")]
-    site, _ = build(tmp_path, PAGES, plugins=plugins, hooks=("feed.py",), site_url=None)
+    project = make_bare_log(tmp_path, PAGES, plugins=plugins, hooks=("feed.py",), site_url=None)
+    site = build(project, tmp_path / "site")
     assert not list(site.glob("feed_rss_*.xml"))
     assert "application/rss+xml" not in (site / "index.html").read_text(encoding="utf-8")
 

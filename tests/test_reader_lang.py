@@ -2,7 +2,7 @@
 text), an English one stays "en", and Han characters are drawn in Simplified Chinese
 forms on both (Noto Sans CJK SC where Chromium drew Noto Sans CJK JP).
 
-A tiny log of its own (tests/reader_tiny_site.py), built with this checkout's
+A small log of its own (tests/small_log.py), built with this checkout's
 mkdocs.yml, hooks and stylesheets, and looked at in Chromium."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from tools.site.browser import INSTALL_HINT, chromium, find_chromium, serve
 from tools.site.build import run_mkdocs
 from tools.site.hooks.lang import chinese_share, language
 
-from tests import reader_tiny_site
+from tests.small_log import build, make_log
 
 CHINESE = """# 动量对比
 
@@ -46,7 +46,7 @@ def test_a_page_is_chinese_when_han_characters_make_much_of_its_words():
 
 
 def test_a_lang_that_is_no_language_tag_fails_the_strict_build(tmp_path):
-    project = reader_tiny_site.make(tmp_path / "log", {"notes/bad.md": "---\nlang: [zh]\n---\n\n# Bad\n\n中文。\n"})
+    project = make_log(tmp_path / "log", {"notes/bad.md": "---\nlang: [zh]\n---\n\n# Bad\n\n中文。\n"})
     result = run_mkdocs(tmp_path / "site", cwd=project, timeout=600)
     assert result.returncode != 0
     assert "docs/notes/bad.md:2: lang must be a language tag such as zh-CN or en, not ['zh']" in result.stderr
@@ -57,7 +57,8 @@ def url(tmp_path_factory):
     if not find_chromium():
         pytest.skip(f"browser tests need Chromium: {INSTALL_HINT}")
     pages = {"notes/chinese.md": CHINESE, "notes/english.md": ENGLISH, **DECLARED}
-    site = reader_tiny_site.build(tmp_path_factory.mktemp("lang"), pages)
+    work = tmp_path_factory.mktemp("lang")
+    site = build(make_log(work / "log", pages), work / "site")
     with serve(site) as base:
         yield base
 

@@ -2,7 +2,7 @@
 file://, with TeX's spacing and sizes where MathML Core needs telling (a unary minus,
 a prime), and the delimiters and large operators the font's MATH table sizes.
 
-A tiny log of its own (tests/reader_tiny_site.py) with one page of formulas, built
+A small log of its own (tests/small_log.py) with one page of formulas, built
 with this checkout's mkdocs.yml and hooks, and measured in Chromium."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from tools.site.browser import INSTALL_HINT, chromium, find_chromium, serve
 from tools.site.hooks.mathml import to_mathml
 
-from tests import reader_tiny_site
+from tests.small_log import build, make_log
 
 MINUS = "&#x02212;"
 
@@ -105,7 +105,8 @@ def sites(tmp_path_factory):
         pytest.skip(f"browser tests need Chromium: {INSTALL_HINT}")
     work = tmp_path_factory.mktemp("math")
     pages = {"notes/formulas.md": PAGE}
-    return reader_tiny_site.build(work, pages), reader_tiny_site.build(work, pages, offline=True)
+    project = make_log(work / "log", pages)
+    return build(project, work / "site"), build(project, work / "site-offline", offline=True)
 
 
 @pytest.fixture(scope="module")

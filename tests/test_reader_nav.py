@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.reader_site import build, make_log, nav_pages, post
+from tests.small_log import build, make_log, nav_pages, post
 
 # path under docs/ -> (front matter and text, title the site shows)
 NOTES = {
@@ -79,7 +79,7 @@ def sidebar(site, url: str, folder: str) -> list[str]:
 
 
 def expected_sidebar(folder: str) -> list[str]:
-    """mkdocs.yml's pages of the section, then its notes by displayed title, case left aside."""
+    """The pages NAV lists in the section, then its notes by displayed title, case left aside."""
     by_hand = [url_of(path) for _, path in nav_pages() if path.startswith(folder + "/")]
     notes = sorted((title.casefold(), url_of(path)) for path, (_, title) in NOTES.items()
                    if path.startswith(folder + "/"))
@@ -89,7 +89,7 @@ def expected_sidebar(folder: str) -> list[str]:
 
 
 def reading_order() -> list[str]:
-    """Every page the navigation lists, as a reader goes through it: mkdocs.yml's nav,
+    """Every page the navigation lists, as a reader goes through it: the log's nav (NAV),
     each section's pages as its sidebar lists them."""
     order = [url_of(path) for _, path in nav_pages()]
     for folder in SECTIONS:

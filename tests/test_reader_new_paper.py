@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tests.tiny_log import build_log, make_log
+from tests.small_log import build, make_log
 from tools.new_paper import main
 
 BIB = r"""@inproceedings{vaswani2017attention,
@@ -55,7 +55,7 @@ def empty_headings(content: str) -> list[str]:
 
 
 def test_a_new_note_publishes_no_empty_heading_and_is_named_after_its_paper(tmp_path, capsys):
-    project = make_log(tmp_path / "made", BIB, TAKEN)
+    project = make_log(tmp_path / "made", TAKEN, bib=BIB)
     day = dt.date(2026, 11, 23)
     for key in ("vaswani2017attention", "vinker2022clipasso", "godel2024encoder"):
         assert main([key, "--status", "reading"], today=day, root=project) == 0
@@ -75,7 +75,8 @@ def test_a_new_note_publishes_no_empty_heading_and_is_named_after_its_paper(tmp_
     assert "title: 'CLIPasso: Semantically-Aware Object Sketching'\n" in notes["clipasso-2"]
 
     pages = {f"papers/{name}.md": text for name, text in notes.items()} | TAKEN
-    site = build_log(tmp_path / "built", BIB, pages)
+    built = make_log(tmp_path / "built" / "log", pages, bib=BIB)
+    site = build(built, tmp_path / "built" / "site")
     for name, title in titles.items():
         content = article((site / "papers" / name / "index.html").read_text(encoding="utf-8"))
         headings = [re.sub(r"<[^>]+>|&para;|¶", "", h).strip() for h in re.findall(r"<h[1-6]\b[^>]*>(.*?)</h[1-6]>", content, re.DOTALL)]

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.tiny_log import build_log
+from tests.small_log import build, make_log
 
 BIB = "".join(f"@misc{{{key}, author={{Doe, Jane}}, title={{Paper {key.upper()}}}, year={{2021}}}}\n\n"
               for key in "abcde")
@@ -25,7 +25,8 @@ PAGES = {f"papers/{key}.md": f"---\nbib: {key}\n{front}\n---\n\n# Paper {key.upp
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory) -> str:
-    site = build_log(tmp_path_factory.mktemp("reading-list"), BIB, PAGES)
+    work = tmp_path_factory.mktemp("reading-list")
+    site = build(make_log(work / "log", PAGES, bib=BIB), work / "site")
     return (site / "papers/reading-list/index.html").read_text(encoding="utf-8")
 
 

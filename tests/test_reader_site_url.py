@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.reader_site import build, make_log
+from tests.small_log import build, make_log
 from tools.site.browser import mkdocs_serve
 
 PAGES = {"papers/a-note.md": "---\nstatus: read\nfinished: 2024-01-02\n---\n\n# A note\n\nText.\n"}

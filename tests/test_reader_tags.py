@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.reader_sites import build, project_config
+from tests.small_log import build, make_bare_log, project_config
 from tools.site.hooks.tags import one_name, tag_map
 
 TOPICS = {"Self-supervised · 自监督学习": ["Self-supervised", "自监督学习"]}
@@ -37,7 +37,8 @@ def tags_page(site) -> dict[str, list[str]]:
 
 
 def test_notes_tagged_in_either_language_are_listed_under_one_tag(tmp_path):
-    site, _ = build(tmp_path, PAGES, plugins=["tags"], hooks=("tags.py",), extra={"tag_names": TOPICS})
+    project = make_bare_log(tmp_path, PAGES, plugins=["tags"], hooks=("tags.py",), extra={"tag_names": TOPICS})
+    site = build(project, tmp_path / "site")
     assert tags_page(site) == {
         "CV": ["A Chinese note"],
         "Self-supervised · 自监督学习": ["A Chinese note", "An English note", "Both names"],
