@@ -97,40 +97,51 @@ def browser(url):
         yield browser
 
 
-# Per block: its code's scrollWidth and clientWidth, whether it has line numbers in a
-# table, how many text boxes of it overlap its copy button, its text; and the page's
-# scrollWidth and clientWidth.
-MEASURE = """() => {
-  const blocks = [...document.querySelectorAll('pre > code')].map(code => {
-    const buttons = [...code.parentElement.querySelectorAll('.md-code__button')].map(b => b.getBoundingClientRect());
-    let covered = 0;
-    const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+# Functions of the measurements below: how many text boxes under an element overlap one
+# of some rectangles, and where each drawn line of an element starts.
+MEASURING = """
+  const covered = (root, rects) => {
+    let count = 0;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       if (!node.textContent.trim()) continue;
       const range = document.createRange();
       range.selectNodeContents(node);
-      for (const r of range.getClientRects()) for (const b of buttons)
-        if (r.width > 0 && r.right > b.left && r.left < b.right && r.bottom > b.top && r.top < b.bottom) covered++;
+      for (const r of range.getClientRects()) for (const b of rects)
+        if (r.width > 0 && r.right > b.left && r.left < b.right && r.bottom > b.top && r.top < b.bottom) count++;
     }
+    return count;
+  };
+  const lineStarts = line => {
+    const range = document.createRange();
+    range.selectNodeContents(line);
+    const starts = new Map();  // the top of each drawn line -> its leftmost text box
+    for (const r of range.getClientRects()) {
+      if (r.width === 0) continue;
+      const top = Math.round(r.top);
+      starts.set(top, Math.min(starts.get(top) ?? Infinity, r.left));
+    }
+    return [...starts.keys()].sort((a, b) => a - b).map(top => starts.get(top));
+  };
+"""
+
+# Per block: its code's scrollWidth and clientWidth, whether it has line numbers in a
+# table, how many text boxes of it overlap its copy button, its text; and the page's
+# scrollWidth and clientWidth.
+MEASURE = "() => {" + MEASURING + """
+  const blocks = [...document.querySelectorAll('pre > code')].map(code => {
+    const buttons = [...code.parentElement.querySelectorAll('.md-code__button')].map(b => b.getBoundingClientRect());
     return {scroll: code.scrollWidth, client: code.clientWidth, table: !!code.closest('.highlighttable'),
-            buttons: buttons.length, covered, text: code.textContent};
+            buttons: buttons.length, covered: covered(code, buttons), text: code.textContent};
   });
   const root = document.documentElement;
   return {blocks, page: [root.scrollWidth, root.clientWidth]};
 }"""
 
 # The left edge of each text box of the indented long line, and the width of a column.
-WRAPPED = """() => {
+WRAPPED = "() => {" + MEASURING + """
   const line = [...document.querySelectorAll('pre > code > span')].find(s => s.textContent.includes('tensor_7'));
-  const range = document.createRange();
-  range.selectNodeContents(line);
-  const starts = new Map();  // the top of each drawn line -> its leftmost text box
-  for (const r of range.getClientRects()) {
-    if (r.width === 0) continue;
-    const top = Math.round(r.top);
-    starts.set(top, Math.min(starts.get(top) ?? Infinity, r.left));
-  }
-  const lefts = [...starts.keys()].sort((a, b) => a - b).map(top => starts.get(top));
+  const lefts = lineStarts(line);
   // A column: the four leading blanks of the line "    return None", as drawn.
   const short = [...document.querySelectorAll('pre > code > span')].find(s => s.textContent === '    return None\\n');
   const code = line.parentElement;
@@ -179,32 +190,14 @@ def test_code_blocks_fit_and_the_copy_button_covers_no_text(browser, url, width)
 # Per <pre> of a notebook: its scrollWidth and clientWidth; the page's; for the long
 # indented line of the code cell, where its drawn lines start (as WRAPPED does); and
 # how many text boxes of the code cell its copy button covers.
-NOTEBOOK_MEASURE = """() => {
+NOTEBOOK_MEASURE = "() => {" + MEASURING + """
   const pres = [...document.querySelectorAll('.jupyter-wrapper pre')].map(p => [p.scrollWidth, p.clientWidth]);
   const line = [...document.querySelectorAll('.highlight-ipynb pre > .pn-line')].find(s => s.textContent.includes('tensor_7'));
-  const range = document.createRange();
-  range.selectNodeContents(line);
-  const starts = new Map();
-  for (const r of range.getClientRects()) {
-    if (r.width === 0) continue;
-    const top = Math.round(r.top);
-    starts.set(top, Math.min(starts.get(top) ?? Infinity, r.left));
-  }
-  const lefts = [...starts.keys()].sort((a, b) => a - b).map(top => starts.get(top));
   // Text boxes of the code cell under mkdocs-jupyter's copy button.
   const pre = line.parentElement;
   const button = pre.parentElement.parentElement.querySelector('clipboard-copy').getBoundingClientRect();
-  let covered = 0;
-  const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (!node.textContent.trim()) continue;
-    const text = document.createRange();
-    text.selectNodeContents(node);
-    for (const r of text.getClientRects())
-      if (r.width > 0 && r.right > button.left && r.left < button.right && r.bottom > button.top && r.top < button.bottom) covered++;
-  }
   const root = document.documentElement;
-  return {pres, lefts, covered, page: [root.scrollWidth, root.clientWidth]};
+  return {pres, lefts: lineStarts(line), covered: covered(pre, [button]), page: [root.scrollWidth, root.clientWidth]};
 }"""
 
 
