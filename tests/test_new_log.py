@@ -46,7 +46,7 @@ def test_the_log_has_the_machinery_and_examples_and_none_of_our_notes(log):
     for name in machinery(ROOT):
         assert name in files, name
     examples = set(starter.files(title="t", author="a", name="n", today=TODAY))
-    ours = {p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").rglob("*.md")} - examples
+    ours = {p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").rglob("*.md")} - examples - set(machinery(ROOT))
     assert not files & ours  # of this log's pages, only the section pages it shares with every log
     assert not any(name.startswith(EXCLUDED) and name != "tests/notes/test_adam.py"
                    and name != "tests/notes/__init__.py" for name in files)
@@ -210,6 +210,8 @@ def test_quick_start_serve_and_test_work_in_a_new_log(tmp_path):
                 time.sleep(1)
         assert page is not None, serve.stderr.read().decode()[-2000:] if serve.poll() is not None else "no answer"
         assert "Adam: A Method for Stochastic Optimization" in page and "<title>" in page and "Test log" in page
+        verified = urllib.request.urlopen(f"http://127.0.0.1:{port}/verified/", timeout=5).read().decode()
+        assert 'id="module-adam"' in verified  # the page a badge links to, with the example's module
     finally:
         serve.terminate()
         serve.wait(30)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.small_log import build, make_log
+from tests.small_log import build, first_author, make_log
 
 BIB = """@misc{doe2021alpha, author={Doe, Jane and Roe, Richard}, title={Alpha Networks}, year={2021}}
 
@@ -20,12 +20,12 @@ PAGES = {
     "papers/alpha.md": "---\nbib: doe2021alpha\nstatus: read\nfinished: 2022-05-15\n---\n\n# Alpha: networks\n\n## Method\n\nText.\n",
     "papers/beta.md": "---\nbib: roe2020beta\nstatus: reading\nstarted: 2022-05-10\n---\n\n# Beta\n\nText.\n",
     "weekly/posts/2022-05-09.md": (
-        "---\ndate: 2022-05-09\nauthors:\n  - lin\ncategories:\n  - CV\n---\n\n"
+        f"---\ndate: 2022-05-09\nauthors:\n  - {first_author()}\ncategories:\n  - CV\n---\n\n"
         "# Weekly report from 2022.05.09 to 2022.05.15\n\nRead [Beta](../../papers/beta.md) first.\n\n<!-- more -->\n\n"
         "## 论文阅读\n\nThen [Alpha](../../papers/alpha.md#method), again [the Beta note](../../papers/beta.md), "
         "and [@poe2019gamma] without a note.\n\n```text\n[@doe2021alpha] in code is no citation\n```\n"),
     "weekly/posts/2022-05-16.md": (
-        "---\ndate: 2022-05-16\nauthors:\n  - lin\ncategories:\n  - CV\n---\n\n"
+        f"---\ndate: 2022-05-16\nauthors:\n  - {first_author()}\ncategories:\n  - CV\n---\n\n"
         "# Weekly report from 2022.05.16 to 2022.05.22\n\nNo paper this week.\n"),
 }
 

@@ -39,6 +39,8 @@ MACHINERY_PATHS = (
     "tools/", "tests/", "snippets/__init__.py",
     "docs/assets/stylesheets/", "docs/assets/javascripts/", "docs/assets/fonts/",
     "docs/assets/images/favicon.svg",
+    # What "verified" on a block means: the same in every log (its hook fills in the modules).
+    "docs/verified.md",
 )
 # This log's own: its benchmarks and figure scripts, and the tests of its notes and snippets.
 EXCLUDED = ("tools/bench/", "tools/figures/", "tests/notes/")
@@ -115,7 +117,7 @@ def mkdocs_yml(template: str, title: str, author: str) -> str:
         nav += [f"  - {name}:", f"      - {folder}/index.md"]
         if folder == "papers":
             nav += ["      - Reading list: papers/reading-list.md", "      - Bibliography: papers/bibliography.md"]
-    nav.append("  - Tags: tags.md")
+    nav += ["  - Verified code: verified.md", "  - Tags: tags.md"]
     return text[:start.start()] + "\n".join(nav) + "\n"
 
 

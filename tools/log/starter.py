@@ -155,7 +155,7 @@ last passed its tests.
 - **[Papers](papers/index.md)**: one note per paper, the [reading list](papers/reading-list.md) and the [bibliography](papers/bibliography.md).
 - **[Courses](courses/index.md)**: course notes, chapter by chapter.
 - **[Notes](notes/index.md)**: everything else.
-- **[Tags](tags.md)**: everything by topic.
+- **[Tags](tags.md)**: everything by topic; **[Verified code](verified.md)**: what each exported module was tested against, where and when.
 
 <!-- papernotes:home -->
 """
