@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.small_log import build, first_author, make_log, post
+from tests.small_log import build, make_log, post
 from tools.site.browser import INSTALL_HINT, chromium, find_chromium, serve
 
 pytestmark = pytest.mark.browser

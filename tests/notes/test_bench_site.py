@@ -4,7 +4,6 @@ sidebar, formulas are converted once, the serve benchmark measures an edit."""
 from __future__ import annotations
 
 import json
-import sys
 
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page

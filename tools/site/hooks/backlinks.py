@@ -17,7 +17,6 @@ build checks its links like any other.
 from __future__ import annotations
 
 import posixpath
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
