@@ -12,6 +12,7 @@ not compared byte for byte.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -145,3 +146,19 @@ def test_notebook_pages_offer_their_ipynb(variant, request):
         text = (build.path / pages[0]).read_text(encoding="utf-8")
         assert f'<a href="{path.name}" download>' in text
         assert (build.path / pages[0]).parent.joinpath(path.name).read_bytes() == path.read_bytes()
+
+
+def test_notebook_pages_are_in_the_site_without_remote_loads(site):
+    for path in NOTEBOOK_PATHS:
+        page = site.path / "notebooks" / path.stem / "index.html"
+        text = page.read_text(encoding="utf-8")
+        assert strip_remote(text)[1] == [], f"{page}: still loads from elsewhere"
+        assert "cdnjs" not in text and "mathjax" not in text.lower()
+        assert '<img alt="No description has been provided for this image" class="" src="data:image/png;base64,' in text
+        assert (site.path / "notebooks" / path.stem / path.name).exists(), "the .ipynb is offered for download"
+        # Headings keep usable anchors (a Chinese-only heading would get id="").
+        ids = re.findall(r'<h[1-6] id="([^"]*)"', text)
+        assert ids and "" not in ids and len(ids) == len(set(ids)), ids
+    nav = (site.path / "notebooks" / "index.html").read_text(encoding="utf-8")
+    for path in NOTEBOOK_PATHS:
+        assert f'href="{path.stem}/"' in nav, f"{path.name} missing from the Notebooks section"

@@ -48,7 +48,8 @@ EXCLUDED = ("tools/bench/", "tools/figures/", "tests/notes/")
 TEMPLATED = "mkdocs.yml"
 
 # The sections a new log starts with: (nav name, folder), in nav order.
-SECTIONS = (("Weekly", "weekly"), ("Papers", "papers"), ("Courses", "courses"), ("Notes", "notes"))
+SECTIONS = (("Weekly", "weekly"), ("Papers", "papers"), ("Courses", "courses"), ("Notes", "notes"),
+            ("Notebooks", "notebooks"))
 
 ID = re.compile(r"[a-z][a-z0-9_-]{0,31}", re.ASCII)
 

@@ -2,7 +2,8 @@
 example note of each kind, the example's exported snippet and its test, and a
 README. tools/new_log writes these once; --update never touches them.
 
-The examples are small but real: the paper note is Adam (Kingma and Ba, 2015),
+The examples are small but real: the notebook fits a line and plots its loss;
+the paper note is Adam (Kingma and Ba, 2015),
 its exported ``snippets/adam.py`` is tested against ``torch.optim.Adam``, its
 example block checks the size of Adam's first step, and the course note
 checks softmax cross-entropy against ``torch.nn.functional.cross_entropy``.
@@ -11,8 +12,10 @@ checks softmax cross-entropy against ``torch.nn.functional.cross_entropy``.
 from __future__ import annotations
 
 import datetime as dt
-
 import re
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parent / "examples"
 
 
 def _initials(name: str) -> str:
@@ -65,6 +68,9 @@ def files(*, title: str, author: str, name: str, today: dt.date) -> dict[str, st
         "docs/courses/index.md": COURSES_INDEX,
         "docs/courses/softmax-regression.md": SOFTMAX_NOTE,
         "docs/notes/index.md": NOTES_INDEX,
+        "docs/notebooks/index.md": NOTEBOOKS_INDEX,
+        # Run once with tools/site/run_notebooks.py's kernel, outputs stored (the tests re-run it).
+        "docs/notebooks/loss-curve.ipynb": (EXAMPLES / "loss-curve.ipynb").read_text(encoding="utf-8"),
         "snippets/adam.py": exported(adam_note(today), "docs/papers/adam.md"),
         "snippets/verified.json": "{}\n",
         "tests/notes/__init__.py": '"""Tests of this log\'s own notes and the snippets they export."""\n',
@@ -108,12 +114,14 @@ they are skipped with a message that says so.
 | paper note | `docs/papers/<slug>.md`, its entry in `docs/references.bib`: `tools/new_paper KEY` starts it |
 | course note | `docs/courses/<slug>.md` |
 | anything else | `docs/notes/<slug>.md` |
+| notebook | `docs/notebooks/<slug>.ipynb`, stored with its outputs (`tools/site/run_notebooks.py`) |
 | exported code | a fence titled `snippets/<name>.py` in a note; `tools/extract` writes the module |
 | tests of your snippets | `tests/notes/test_<name>.py` |
 
 The examples (`docs/papers/adam.md` with `snippets/adam.py` and
-`tests/notes/test_adam.py`, `docs/courses/softmax-regression.md`, this
-week's report) show each kind; edit or delete them. Old notes come in with
+`tests/notes/test_adam.py`, `docs/courses/softmax-regression.md`,
+`docs/notebooks/loss-curve.ipynb`, this week's report) show each kind; edit
+or delete them. Old notes come in with
 `tools/import_post old-blog/_posts/ --into notes`, `tools/import_reading_log`
 and `tools/import_chapters` (`--help` on each).
 
@@ -336,6 +344,17 @@ has none.
 COURSES_INDEX = """# Courses
 
 Notes taken while working through courses, chapter by chapter.
+"""
+
+NOTEBOOKS_INDEX = """# Notebooks
+
+Notebooks for what reads best with its output beside the code: printed
+metrics, tables, plots. Each page shows the notebook as stored in
+`docs/notebooks/`; the tests run every notebook top to bottom and check that
+its printed text is what is stored. After editing one, refresh its outputs
+with `.venv/bin/python tools/site/run_notebooks.py`.
+
+- [A loss curve](loss-curve.ipynb): the example, a line fitted by gradient descent.
 """
 
 NOTES_INDEX = """# Notes
