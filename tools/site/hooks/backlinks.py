@@ -2,10 +2,10 @@
 
 A page mentions a note when its Markdown links to it (``[MoCo](../papers/moco.md)``,
 with or without an anchor) or cites the note's paper (``[@he2020moco]``, the
-note's ``bib``). At ``on_files`` the hook reads every page's source with
-markdown-it-py, so links and citations inside code are not counted (the
-indented body of an admonition, a content tab or a footnote is read as
-Markdown: the notes fence their code), and at
+note's ``bib``). At ``on_files`` the hook reads every page's source as the
+paper cards do (tools/site/hooks/papers.py, ``mentions``: markdown-it-py, so
+links and citations inside code are not counted, and the indented body of an
+admonition, a content tab or a footnote is read as Markdown), and at
 ``on_page_markdown`` it appends a "Mentioned in" list to each note that
 something mentions: weekly reports first, newest first, then the other pages
 by title. Section index pages are neither listed nor given a list (they list
@@ -16,7 +16,6 @@ build checks its links like any other.
 
 from __future__ import annotations
 
-import posixpath
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,14 +24,12 @@ ROOT = str(Path(__file__).resolve().parents[3])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from markdown_it import MarkdownIt  # noqa: E402
-from mdit_py_plugins.front_matter import front_matter_plugin  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
-from tools.site.hooks.papers import CITATION, front_matter  # noqa: E402
+from tools.site.hooks.nav import displayed_title  # noqa: E402
+from tools.site.hooks.papers import mentions as named_in, read_front  # noqa: E402
 
 HEADING = "Mentioned in"
-_parser = MarkdownIt("commonmark").use(front_matter_plugin)
 
 
 @dataclass(frozen=True)
@@ -46,33 +43,13 @@ def _is_index(src_uri: str) -> bool:
     return src_uri == "index.md" or src_uri.endswith("/index.md")
 
 
-def mentions(src_uri: str, source: str) -> tuple[set[str], set[str], str]:
-    """(pages linked, keys cited, first heading) of one page's Markdown."""
-    links, keys, heading = set(), set(), ""
-
-    def walk(text: str) -> None:
-        nonlocal heading
-        tokens = _parser.parse(text)
-        for i, token in enumerate(tokens):
-            if token.type == "heading_open" and token.tag == "h1" and not heading:
-                heading = tokens[i + 1].content.strip()
-            if token.type == "code_block":
-                # Indented text: in these notes the body of an admonition (!!! note), a
-                # content tab (=== "...") or a footnote, which CommonMark reads as code.
-                # Code itself is fenced, and a fence inside is skipped as above.
-                walk(token.content)
-            for child in token.children or ():
-                if child.type == "link_open":
-                    href = str(child.attrs.get("href", ""))
-                    path = href.split("#", 1)[0].split("?", 1)[0]
-                    if path.endswith(".md") and "://" not in path and not path.startswith("/"):
-                        links.add(posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), path)))
-                elif child.type == "text":
-                    for match in CITATION.finditer(child.content):
-                        keys.update(k.strip()[1:] for k in match[1].split(";"))
-
-    walk(source)
-    return links, keys, heading
+def mentions(src_uri: str, source: str, front=None) -> tuple[set[str], set[str], str]:
+    """(pages linked, keys cited, title as the page shows it) of one page's Markdown;
+    ``front``: its front matter when already read."""
+    front = front if front is not None else read_front(src_uri, source)[0]
+    named = list(named_in(src_uri, source))
+    return ({v for k, v in named if k == "page"}, {v for k, v in named if k == "key"},
+            displayed_title(front, source))
 
 
 def collect(pages: dict[str, str]) -> dict[str, list[Source]]:
@@ -81,12 +58,12 @@ def collect(pages: dict[str, str]) -> dict[str, list[Source]]:
     sources: dict[str, Source] = {}
     by_key: dict[str, str] = {}
     for src_uri, text in pages.items():
-        meta, _ = front_matter(src_uri, text)
-        links, keys, heading = mentions(src_uri, text)
+        front, _ = read_front(src_uri, text)
+        meta = front.data
+        links, keys, title = mentions(src_uri, text, front)
         found[src_uri] = (links, keys)
         report = src_uri.startswith("weekly/posts/")
-        sources[src_uri] = Source(src_uri, str(meta.get("title") or heading or src_uri),
-                                  str(meta.get("date", "")) if report else "")
+        sources[src_uri] = Source(src_uri, title or src_uri, str(meta.get("date", "")) if report else "")
         if meta.get("bib") is not None:
             by_key.setdefault(str(meta["bib"]), src_uri)
     backlinks: dict[str, set[str]] = {}

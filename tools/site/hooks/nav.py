@@ -93,7 +93,7 @@ def recency(source: str) -> str:
 def note_title(source: str) -> str:
     """The front matter's title, else the first level-1 heading outside code blocks
     ('' when neither)."""
-    return _title(_front(source), source)
+    return displayed_title(_front(source), source)
 
 
 def _front(source: str) -> FrontMatter | None:
@@ -103,7 +103,9 @@ def _front(source: str) -> FrontMatter | None:
         return None
 
 
-def _title(front: FrontMatter | None, source: str) -> str:
+def displayed_title(front: FrontMatter | None, source: str) -> str:
+    """The title MkDocs shows for a page whose front matter is ``front`` (None: unreadable, then
+    ``source`` is all body): its ``title``, else its first level-1 heading outside code ('' when neither)."""
     title = front.data.get("title") if front else None
     if isinstance(title, (str, int, float)) and str(title).strip():
         return str(title).strip()
@@ -154,7 +156,7 @@ def entry(file) -> Entry:
     status = data.get("status")
     tags = data.get("tags")
     tags = tuple(str(tag) for tag in tags if str(tag).strip()) if isinstance(tags, list) else ()
-    return Entry(_title(front, source) or default_title(file.src_uri), _latest(data),
+    return Entry(displayed_title(front, source) or default_title(file.src_uri), _latest(data),
                  status if isinstance(status, str) else "", tags)
 
 

@@ -42,6 +42,7 @@ from tools.log.bib import BibError, Paper, load
 from tools.log.cli import Refusal
 from tools.log.frontmatter import MARKDOWN, FrontMatter, TextDates, parse_front_matter
 from tools.log.papers import DATES, PaperNote, paper_note
+from tools.site.hooks.nav import displayed_title
 
 log = logging.getLogger("mkdocs.hooks.papers")
 
@@ -56,11 +57,12 @@ CODE = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.DOTALL)
 
 def front_matter(src_uri: str, source: str) -> tuple[dict, list[str]]:
     """The page's front matter fields (tools.log.frontmatter), and a located problem if it cannot be read."""
-    front, problems = _front(src_uri, source)
+    front, problems = read_front(src_uri, source)
     return front.data, problems
 
 
-def _front(src_uri: str, source: str) -> tuple[FrontMatter, list[str]]:
+def read_front(src_uri: str, source: str) -> tuple[FrontMatter, list[str]]:
+    """The page's front matter as tools.log.frontmatter reads it, and a located problem if it cannot be read."""
     try:  # lenient: a page that opens with a '---' rule and never closes it is all body, as MkDocs reads it
         return parse_front_matter(source, f"docs/{src_uri}", loader=TextDates, lenient=True), []
     except Refusal as exc:
@@ -70,7 +72,7 @@ def _front(src_uri: str, source: str) -> tuple[FrontMatter, list[str]]:
 def read_note(src_uri: str, source: str, papers: dict[str, Paper]) -> tuple[PaperNote | None, list[str]]:
     """Check one page's front matter (tools.log.papers.paper_note, as the commands read notes);
     return its note (None if it names no paper) and every problem, the unknown key included."""
-    front, problems = _front(src_uri, source)
+    front, problems = read_front(src_uri, source)
     note, found = paper_note(front, f"docs/{src_uri}")
     problems += found
     if note is not None and note.key not in papers:
@@ -249,37 +251,41 @@ def relative_md(target: str, here: str) -> str:
     return get_relative_url(target, here)
 
 
-def discussed(src_uri: str, markdown: str, notes: dict[str, PaperNote], papers: dict[str, Paper]) -> list[str]:
-    """The keys of the papers a page discusses, in the order it first names them: its links
-    to paper notes and its [@key] citations, read with markdown-it (so not those in code)."""
-    by_page = {note.src_uri: key for key, note in notes.items()}
-    keys: list[str] = []
+def mentions(src_uri: str, markdown: str):
+    """What a page's Markdown refers to, in the order of its text: ("page", path under
+    docs/) for each link to a Markdown page, anchor left aside, and ("key", key) for each
+    key of a [@key] citation. Read with markdown-it, so code does not count; an indented
+    block (the body of an admonition, a content tab or a footnote, which CommonMark reads
+    as code: the notes fence their code) is read as Markdown in its turn."""
     for token in MARKDOWN.parse(markdown):
+        if token.type == "code_block":
+            yield from mentions(src_uri, token.content)
         for child in token.children or ():
-            found = []
             if child.type == "link_open":
                 path = str(child.attrs.get("href", "")).split("#", 1)[0].split("?", 1)[0]
                 if path.endswith(".md") and "://" not in path and not path.startswith("/"):
-                    target = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), path))
-                    found = [by_page[target]] if target in by_page else []
+                    yield "page", posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), path))
             elif child.type == "text":
                 for match in CITATION.finditer(child.content):
-                    found += [k.strip()[1:] for k in match[1].split(";")]
-            keys += [key for key in found if key in papers and key not in keys and
-                     (key not in notes or notes[key].src_uri != src_uri)]
+                    for key in match[1].split(";"):
+                        yield "key", key.strip()[1:]
+
+
+def discussed(src_uri: str, markdown: str, notes: dict[str, PaperNote], papers: dict[str, Paper]) -> list[str]:
+    """The keys of the papers a page discusses, in the order it first names them: its links
+    to paper notes and its [@key] citations (``mentions``)."""
+    by_page = {note.src_uri: key for key, note in notes.items()}
+    keys: list[str] = []
+    for kind, value in mentions(src_uri, markdown):
+        key = by_page.get(value) if kind == "page" else value
+        if key is not None and key in papers and key not in keys and (key not in notes or notes[key].src_uri != src_uri):
+            keys.append(key)
     return keys
 
 
 def note_title(note: PaperNote, papers: dict[str, Paper]) -> str:
-    """A note's title: its front matter's, else its first heading, else its entry's."""
-    if note.title:
-        return note.title
-    body = note.front.body if note.front is not None else ""
-    tokens = MARKDOWN.parse(body)
-    for i, token in enumerate(tokens):
-        if token.type == "heading_open" and token.tag == "h1" and tokens[i + 1].content.strip():
-            return tokens[i + 1].content.strip()
-    return title_of(note, papers)
+    """A note's title as its page shows it (front matter, else first heading), else its entry's."""
+    return note.title or (displayed_title(note.front, "") if note.front is not None else "") or title_of(note, papers)
 
 
 CARDS_HEADING = "Papers in this report"

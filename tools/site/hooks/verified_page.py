@@ -12,7 +12,6 @@ then what its tests check, the first paragraph of the docstring of
 from __future__ import annotations
 
 import ast
-import re
 import sys
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from mkdocs.utils import get_relative_url  # noqa: E402
 
 from tools.log.snippets import code_digest  # noqa: E402
 from tools.site.hooks.badges import DEVICE_NAMES, badge, devices_of, load_records, mark  # noqa: E402
-from tools.site.hooks.papers import front_matter  # noqa: E402
+from tools.site.hooks.nav import note_title  # noqa: E402
 
 MARK = "<!-- papernotes:verified -->"
 
@@ -39,14 +38,11 @@ def source_of(module: Path) -> str:
 
 
 def title_of(root: Path, note: str) -> str:
-    """A note's title: its front matter's, else its first heading, else its path."""
+    """A note's title as its page shows it (tools/site/hooks/nav.py), else its path."""
     path = root / note
     if not path.is_file():
         return note
-    text = path.read_text(encoding="utf-8")
-    meta, _ = front_matter(note.removeprefix("docs/"), text)
-    heading = re.search(r"^# (.+)$", text, re.MULTILINE)
-    return str(meta.get("title") or (heading[1].strip() if heading else note.removeprefix("docs/")))
+    return note_title(path.read_text(encoding="utf-8")) or note.removeprefix("docs/")
 
 
 def what_tests_check(root: Path, name: str) -> tuple[str, str]:
