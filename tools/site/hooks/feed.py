@@ -25,8 +25,8 @@ validators ask.
 
 A feed names its items by absolute address, so a build without ``site_url``
 (no ``SITE_URL`` in the environment, tools/site/hooks/site_url.py) writes no
-feed: the rss plugins are switched off and the feed links Material puts in
-every page's head are left out. With one, every page's head links each
+feed: the rss plugins are switched off and taken out of the plugin list, so
+Material's pages link none. With one, every page's head links each
 feed (Material links only the first instance's files).
 """
 
@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html as htmllib
-import logging
 import re
 import tempfile
 from pathlib import Path
@@ -42,10 +41,8 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.utils import get_relative_url
 
-log = logging.getLogger("mkdocs.hooks.feed")
 FEED_DATE = "papernotes_feed_date"
 _AUTHOR = re.compile(r"<author>(.*?)</author>", re.DOTALL)
-_FEED_LINK = re.compile(r'[ \t]*<link rel="alternate" type="application/rss\+xml"[^>]*>\n?')
 SUMMARY_CHARS = 280
 _PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL)
 _MATH = re.compile(r"<math\b.*?</math>", re.DOTALL)
@@ -73,27 +70,33 @@ def entry_date(meta: dict) -> dt.date | None:
 _feeds = {"on": True}
 
 
+def _rss_names(config) -> list[str]:
+    """The names of the rss plugin's instances in the configuration ("rss", "rss #2", ...)."""
+    return [name for name in config.plugins if name == "rss" or name.startswith("rss ")]
+
+
 def _rss_plugins(config) -> list:
-    return [plugin for name, plugin in config.plugins.items() if name == "rss" or name.startswith("rss ")]
+    return [config.plugins[name] for name in _rss_names(config)]
 
 
 @event_priority(100)  # before the rss plugin's on_config, which makes its cache folder
 def on_config(config, **kwargs):
     cache = Path(tempfile.gettempdir()) / "papernotes-rss-cache"
-    plugins = _rss_plugins(config)
-    _feeds["on"] = bool(config.site_url) and any(plugin.config.enabled for plugin in plugins)
-    for plugin in plugins:
+    for name in _rss_names(config):
+        plugin = config.plugins[name]
         plugin.config.cache_dir = str(cache)
-        if not config.site_url:
+        if not config.site_url or not plugin.config.enabled:
+            # Off, and out of the plugin list, so that Material's pages link no feed that is
+            # not written ("rss" in config.plugins is what its template asks).
             plugin.config.enabled = False
-    if plugins and not config.site_url:
-        log.info("no SITE_URL: no RSS feeds (a feed names its pages by their absolute address)")
+            del config.plugins[name]
+    _feeds["on"] = bool(_rss_names(config))
     return config
 
 
 def on_post_page(output: str, page, config, **kwargs) -> str:
     if not _feeds["on"]:
-        return _FEED_LINK.sub("", output)
+        return output
     # Material links the first feed's two files; the others' are linked here, after them.
     links = []
     for plugin in _rss_plugins(config)[1:]:

@@ -9,9 +9,8 @@ mkdocs.yml reads ``site_url`` from the environment variable ``SITE_URL``
 - no sitemap.xml (nor sitemap.xml.gz): a sitemap lists absolute addresses
   only, so MkDocs' would have no entry; this hook removes it;
 - no RSS feeds: RSS items need absolute links, and the rss plugin stops a
-  strict build without them; this hook turns its instances off before they
-  start, and takes them out of the plugin list, so that Material's pages do
-  not link a feed that is not there.
+  strict build without them; tools/site/hooks/feed.py turns its instances off
+  before they start.
 
 404.html is written with links from the host's root (Material does that
 without ``site_url``). ``mkdocs serve`` sets ``site_url`` to the address it
@@ -23,26 +22,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from mkdocs.plugins import event_priority
 
 log = logging.getLogger("mkdocs.hooks.site_url")
 
 SITEMAPS = ("sitemap.xml", "sitemap.xml.gz")
-
-
-def _feeds(config) -> list[str]:
-    """The names of the rss plugin's instances in the configuration."""
-    return [name for name in config.plugins if name == "rss" or name.startswith("rss ")]
-
-
-@event_priority(50)  # before the rss plugin's on_config, which refuses a missing site_url
-def on_config(config, **kwargs):
-    if config.site_url:
-        return config
-    for name in _feeds(config):
-        config.plugins[name].config.enabled = False
-        del config.plugins[name]
-    return config
 
 
 def on_post_build(config, **kwargs) -> None:
