@@ -78,18 +78,20 @@ def main(argv: list[str] | None = None, today: dt.date | None = None, source: Pa
 
 
 def git_init(target: Path) -> bool:
-    """git init, add and commit in target; False (and a line saying why) when git cannot."""
-    env_author = ["-c", "user.name=papernotes", "-c", "user.email=papernotes@localhost"]
+    """git init, add and commit in target; False (and a line saying why) when git cannot.
+    The commit is the user's when git knows who they are, else papernotes'."""
+    try:
+        known = subprocess.run(["git", "config", "user.email"], cwd=target, capture_output=True).returncode == 0
+    except FileNotFoundError:
+        print("new_log: git not found; the log is not a git repository yet", file=sys.stderr)
+        return False
+    identity = [] if known else ["-c", "user.name=papernotes", "-c", "user.email=papernotes@localhost"]
     steps = [["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
-             ["git", *env_author, "commit", "-q", "-m", "A new reading log, made by tools/new_log"]]
+             ["git", *identity, "commit", "-q", "-m", "A new reading log, made by tools/new_log"]]
     for step in steps:
-        try:
-            done = subprocess.run(step, cwd=target, capture_output=True, text=True)
-        except FileNotFoundError:
-            print("new_log: git not found; the log is not a git repository yet", file=sys.stderr)
-            return False
+        done = subprocess.run(step, cwd=target, capture_output=True, text=True)
         if done.returncode != 0:
-            print(f"new_log: `{' '.join(step)}` failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+            print(f"new_log: `{' '.join(step)}` failed: {(done.stderr.strip().splitlines() or [''])[-1]}", file=sys.stderr)
             return False
     return True
 

@@ -198,10 +198,12 @@ def carry_out(plan: Plan, root: Path) -> None:
 # --- updating a log's machinery -------------------------------------------------------------
 
 
-def read_record(target: Path) -> dict:
+def read_record(target: Path) -> tuple[dict, bytes]:
+    """The log's machinery record, and its bytes as read (the update replaces them only if unchanged)."""
     path = target / RECORD
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        record = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise Refusal(f"{path}: missing; {target} was not made by tools/new_log "
                       "(or its record was removed), so there is nothing to compare with") from None
@@ -209,7 +211,7 @@ def read_record(target: Path) -> dict:
         raise Refusal(f"{path}: unreadable: {exc}") from None
     if not isinstance(record, dict) or not isinstance(record.get("files"), dict):
         raise Refusal(f"{path}: not a machinery record (no 'files' mapping)")
-    return record
+    return record, raw
 
 
 def plan_update(source: Path, target: Path) -> Plan:
@@ -217,7 +219,7 @@ def plan_update(source: Path, target: Path) -> Plan:
         raise Refusal(f"{target}: no such folder")
     if source.resolve() == target.resolve():
         raise Refusal(f"{target}: is the source itself; run the --update of another checkout of papernotes")
-    record = read_record(target)
+    record, old_record = read_record(target)
     title, author = str(record.get("title") or target.name), str(record.get("author") or "")
     installed: dict[str, str] = {str(k): str(v) for k, v in record["files"].items()}
     files = machinery_files(source, title, author)
@@ -275,7 +277,6 @@ def plan_update(source: Path, target: Path) -> Plan:
         else:
             counts["kept"] += 1
             plan.lines.append(f"kept {relative} (no longer part of the machinery, but changed in this log)")
-    old_record = (target / RECORD).read_bytes()
     # A conflicted file keeps the hash of the version offered: the next update knows it was seen.
     new_record = record_text(source, title, author, hashes).encode("utf-8")
     if new_record != old_record:
