@@ -96,6 +96,22 @@ def test_a_folder_that_is_not_empty_is_refused_and_left_as_it_was(tmp_path, caps
     assert tree(tmp_path) == before
 
 
+@pytest.mark.parametrize("option, value", [("--title", "My\nlog"), ("--title", "  "), ("--name", "Mei\x1bTan")])
+def test_a_title_or_name_that_is_not_one_line_is_refused(tmp_path, capsys, option, value):
+    assert make(tmp_path / "log", option, value) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"invalid {option} {value!r}: one line of text" in err
+    assert not (tmp_path / "log").exists()
+
+
+def test_the_avatar_is_well_formed_whatever_the_name(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    assert make(tmp_path / "log", "--author", "x", "--name", "<b>&") == 0
+    svg = ET.fromstring((tmp_path / "log/docs/assets/images/avatar-x.svg").read_text())
+    assert svg.find("{http://www.w3.org/2000/svg}text").text == "<"
+
+
 def test_a_bad_author_id_and_dry_run_write_nothing(tmp_path, capsys):
     assert make(tmp_path / "a", "--author", "Mei Tan") == 1
     assert "invalid author id 'Mei Tan'" in capsys.readouterr().err

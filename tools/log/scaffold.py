@@ -27,9 +27,9 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.log.cli import Refusal
+from tools.log.cli import Refusal, UsageError
 from tools.log import starter
-from tools.log.files import cannot_write, shown, write_files
+from tools.log.files import cannot_write, control_at, shown, write_files
 
 RECORD = Path(".papernotes/machinery.json")
 
@@ -155,6 +155,9 @@ def record_text(source: Path, title: str, author: str, hashes: dict[str, str]) -
 
 
 def plan_new_log(source: Path, target: Path, title: str, author: str, name: str, today: dt.date) -> Plan:
+    for option, value in (("--title", title), ("--name", name)):
+        if not value.strip() or "\n" in value or "\r" in value or control_at(value):
+            raise UsageError(f"invalid {option} {value!r}: one line of text")
     if not ID.fullmatch(author):
         raise Refusal(f"invalid author id '{author}': lowercase letters, digits, '-' or '_', starting with a letter")
     if target.exists() and not target.is_dir():

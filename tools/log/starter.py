@@ -12,6 +12,7 @@ checks softmax cross-entropy against ``torch.nn.functional.cross_entropy``.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def _initials(name: str) -> str:
 def avatar_svg(name: str) -> str:
     return ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40"><circle cx="20" cy="20" r="20" '
             'fill="#5c6bc0"/><text x="20" y="26" text-anchor="middle" font-family="sans-serif" '
-            f'font-size="16" fill="#fff">{_initials(name)}</text></svg>\n')
+            f'font-size="16" fill="#fff">{html.escape(_initials(name))}</text></svg>\n')
 
 
 def exported(note: str, path: str) -> str:
